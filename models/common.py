@@ -1,0 +1,49 @@
+"""Shared pydantic base and small value types used by every part."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=80)]
+"""Identifiers are strings; YAML integers are coerced (``group: 5`` -> ``"5"``)."""
+
+
+class Model(BaseModel):
+    """Strict base: unknown fields are an error, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, validate_assignment=True)
+
+
+class DateRange(Model):
+    """An inclusive range of dates, e.g. a school holiday."""
+
+    start: dt.date
+    end: dt.date
+    name: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def days(self) -> list[dt.date]:
+        n = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=i) for i in range(n)]
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def duplicates(values: list[str]) -> list[str]:
+    """The values that occur more than once, in order of first repetition."""
+    seen: set[str] = set()
+    dup: list[str] = []
+    for v in values:
+        if v in seen and v not in dup:
+            dup.append(v)
+        seen.add(v)
+    return dup

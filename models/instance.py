@@ -1,0 +1,139 @@
+"""The instance: one file holds the calendar, the organisation and each (optional) part.
+
+Every cross-reference is checked once, here, so that solvers and reports can trust ids.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field, model_validator
+
+from models.calendar import CalendarSpec, WorkingCalendar
+from models.common import Model, duplicates
+from models.organisation import Organisation
+from models.training import SessionStatus, TrainingPart
+
+SCHEMA_VERSION = 1
+
+
+class Instance(Model):
+    schema_version: int = Field(SCHEMA_VERSION, description="version of the instance format")
+    name: str = Field(min_length=1)
+    description: str = ""
+    assumptions: list[str] = Field(
+        default_factory=list, description="figures no source gives, stated for the reader"
+    )
+    calendar: CalendarSpec
+    organisation: Organisation = Field(default_factory=Organisation)
+    training: TrainingPart | None = None
+
+    @cached_property
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar)
+
+    def parts(self) -> list[str]:
+        return [p for p in ("training",) if getattr(self, p) is not None]
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Instance:
+        problems = self.reference_problems()
+        if problems:
+            raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))
+        return self
+
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """(field path, message) for every broken reference or inconsistent value."""
+        p: list[tuple[str, str]] = []
+        org = self.organisation
+        cal = self.calendar
+        for name, items in (("centres", org.centres), ("teams", org.teams), ("groups", org.groups)):
+            for d in duplicates([i.id for i in items]):
+                p.append((f"organisation.{name}", f"id {d!r} is used twice"))
+        centres = set(org.centre_ids())
+        teams = {t.id for t in org.teams}
+        for i, t in enumerate(org.teams):
+            if t.centre not in centres:
+                p.append((f"organisation.teams[{i}].centre", f"unknown centre {t.centre!r}"))
+        for i, g in enumerate(org.groups):
+            path = f"organisation.groups[{i}]"
+            if g.centre not in centres:
+                p.append((f"{path}.centre", f"unknown centre {g.centre!r}"))
+            for j, t in enumerate(g.teams):
+                if t not in teams:
+                    p.append((f"{path}.teams[{j}]", f"unknown team {t!r}"))
+            for fld in ("earliest_start", "deadline"):
+                day = getattr(g, fld)
+                if day is not None and not cal.contains(day):
+                    p.append(
+                        (
+                            f"{path}.{fld}",
+                            f"date {day} is outside the horizon {cal.start}..{cal.end}",
+                        )
+                    )
+            if g.earliest_start and g.deadline and g.deadline < g.earliest_start:
+                p.append((f"{path}.deadline", f"{g.deadline} is before earliest_start"))
+        if self.training is not None:
+            p.extend(self._training_problems())
+        return p
+
+    def _training_problems(self) -> list[tuple[str, str]]:
+        tr = self.training
+        assert tr is not None
+        p: list[tuple[str, str]] = []
+        if not self.organisation.groups:
+            p.append(("organisation.groups", "the training part needs at least one group"))
+        for name, items in (("modules", tr.modules), ("trainers", tr.trainers)):
+            for d in duplicates([i.id for i in items]):
+                p.append((f"training.{name}", f"id {d!r} is used twice"))
+        modules = {m.id for m in tr.modules}
+        for i, m in enumerate(tr.modules):
+            for j, a in enumerate(m.after):
+                if a not in modules:
+                    p.append((f"training.modules[{i}].after[{j}]", f"unknown module {a!r}"))
+        cycle = tr.module_cycle()
+        if cycle:
+            p.append(("training.modules", "cyclic module order: " + " -> ".join(cycle)))
+        snap = tr.snapshot
+        if snap is None:
+            return p
+        cal = self.calendar
+        if not cal.contains(snap.date):
+            p.append(
+                (
+                    "training.snapshot.date",
+                    f"date {snap.date} is outside the horizon {cal.start}..{cal.end}",
+                )
+            )
+        groups = {g.id for g in self.organisation.groups}
+        labels = {label for _, _, label in tr.session_sequence()}
+        trainers = {t.id for t in tr.trainers}
+        seen: set[tuple[str, str]] = set()
+        for i, e in enumerate(snap.sessions):
+            path = f"training.snapshot.sessions[{i}]"
+            if e.group not in groups:
+                p.append((f"{path}.group", f"unknown group {e.group!r}"))
+            if e.session not in labels:
+                p.append(
+                    (
+                        f"{path}.session",
+                        f"unknown session {e.session!r}; sessions are {', '.join(sorted(labels))}",
+                    )
+                )
+            if (e.group, e.session) in seen:
+                p.append((path, f"group {e.group} session {e.session} is listed twice"))
+            seen.add((e.group, e.session))
+            if e.status == SessionStatus.done and e.date is not None and e.date > snap.date:
+                p.append(
+                    (
+                        f"{path}.date",
+                        f"done session dated {e.date}, after the snapshot date {snap.date}",
+                    )
+                )
+            if e.trainer is not None and e.trainer not in trainers:
+                p.append((f"{path}.trainer", f"unknown trainer {e.trainer!r}"))
+            if e.year is not None and not (cal.start.year <= e.year <= cal.end.year):
+                p.append(
+                    (f"{path}.year", f"year {e.year} is outside the horizon {cal.start}..{cal.end}")
+                )
+        return p

@@ -1,0 +1,65 @@
+"""Plans and solve statistics: what leaves the solver and what reports read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from models.common import Id, Model
+from models.instance import Instance
+
+PLAN_SCHEMA_VERSION = 1
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+class PlannedSession(Model):
+    group: Id
+    session: Id = Field(description="session label, e.g. '9c'")
+    module: Id
+    repetition: int = Field(ge=1)
+    start: dt.date | None = Field(None, description="first day (unknown for some done ones)")
+    end: dt.date | None = Field(None, description="last day, inclusive")
+    trainer: Id | None = None
+    status: Literal["done", "planned"]
+    was_missed: bool = Field(False, description="missed at the snapshot, re-planned here")
+
+
+class TrainingPlan(Model):
+    sessions: list[PlannedSession] = Field(default_factory=list)
+
+    def planned(self) -> list[PlannedSession]:
+        return [s for s in self.sessions if s.status == "planned"]
+
+    def by_key(self) -> dict[tuple[str, str], PlannedSession]:
+        return {(s.group, s.session): s for s in self.sessions}
+
+
+class PartOutcome(Model):
+    """How one part was solved. `seconds` is kept out of plan.json (determinism)."""
+
+    status: Status
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = Field(None, description="relative gap |objective-bound|/|objective|")
+    seconds: float = 0.0
+    terms: dict[str, float] = Field(
+        default_factory=dict, description="value of every objective term (unweighted)"
+    )
+    weights: dict[str, int] = Field(default_factory=dict)
+    message: str = ""
+
+
+class TrainingResultRecord(Model):
+    outcome: PartOutcome
+    plan: TrainingPlan | None = None
+
+
+class PlanFile(Model):
+    """plan.json: the instance and every part's outcome and plan."""
+
+    schema_version: int = PLAN_SCHEMA_VERSION
+    instance: Instance
+    training: TrainingResultRecord | None = None

@@ -1,0 +1,182 @@
+"""The training part of an instance: modules, trainers, rules, weights, status snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from enum import StrEnum
+
+from pydantic import Field, field_validator, model_validator
+
+from models.calendar import WEEKDAYS
+from models.common import DateRange, Id, Model
+
+
+class Module(Model):
+    """A training module; held `repetitions` times per group (module 9: 9a..9d)."""
+
+    id: Id
+    title: str = ""
+    days: int = Field(1, ge=1, le=20, description="duration in consecutive working days")
+    repetitions: int = Field(1, ge=1, le=26, description="how often each group attends it")
+    after: list[Id] = Field(
+        default_factory=list,
+        description="modules a group must have finished before this one (the order of "
+        "sessions follows these, ties by the order modules are listed)",
+    )
+
+    def session_labels(self) -> list[str]:
+        if self.repetitions == 1:
+            return [self.id]
+        return [f"{self.id}{string.ascii_lowercase[r]}" for r in range(self.repetitions)]
+
+
+class Trainer(Model):
+    id: Id
+    name: str = ""
+    unavailable: list[DateRange] = Field(default_factory=list)
+    max_days_per_month: int | None = Field(None, ge=0, description="cap on training days")
+
+
+class Spacing(Model):
+    """Calendar days from the start of a group's session to the start of its next one."""
+
+    min_days: int = Field(0, ge=0)
+    max_days: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Spacing:
+        if self.max_days is not None and self.max_days < self.min_days:
+            raise ValueError(f"min_days {self.min_days} is greater than max_days {self.max_days}")
+        return self
+
+
+class TrainingWeights(Model):
+    """Weights of the soft rules (objective terms); 0 switches a rule off."""
+
+    completion: int = Field(1, ge=0, description="per calendar day of each group's completion")
+    trainer_balance: int = Field(
+        2, ge=0, description="per training day between the busiest and the least busy trainer"
+    )
+    weekday: int = Field(5, ge=0, description="per session on a non-preferred weekday")
+    change: int = Field(
+        1, ge=0, description="per calendar day a session moves against the previous plan"
+    )
+    trainer_change: int = Field(
+        10, ge=0, description="per session whose trainer differs from the previous plan"
+    )
+
+
+class SessionStatus(StrEnum):
+    done = "done"
+    missed = "missed"
+    planned = "planned"
+
+
+class SnapshotEntry(Model):
+    """The state of one session of one group at the snapshot date."""
+
+    group: Id
+    session: Id = Field(description="session label, e.g. '4' or '9c'")
+    status: SessionStatus
+    date: dt.date | None = Field(None, description="when it took place (done sessions)")
+    year: int | None = Field(
+        None, ge=1900, le=2200, description="planned year (planned sessions): a hard window"
+    )
+    trainer: Id | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SnapshotEntry:
+        if self.status != SessionStatus.done and self.date is not None:
+            raise ValueError("only done sessions carry a date")
+        if self.status == SessionStatus.done and self.year is not None:
+            raise ValueError("a done session has no planned year")
+        return self
+
+
+class Snapshot(Model):
+    date: dt.date = Field(description="the status date; sessions are planned after it")
+    sessions: list[SnapshotEntry] = Field(default_factory=list)
+
+
+class TrainingPart(Model):
+    modules: list[Module] = Field(min_length=1)
+    trainers: list[Trainer] = Field(min_length=1)
+    spacing: Spacing = Field(default_factory=Spacing)
+    max_groups_per_centre_per_day: int = Field(
+        1, ge=1, description="case coverage: groups of one centre in training on the same day"
+    )
+    preferred_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    weights: TrainingWeights = Field(default_factory=TrainingWeights)
+    snapshot: Snapshot | None = None
+
+    @field_validator("preferred_weekdays")
+    @classmethod
+    def _weekdays(cls, v: list[str]) -> list[str]:
+        bad = [d for d in v if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"unknown weekday {bad[0]!r}; use one of {', '.join(WEEKDAYS)}")
+        return v
+
+    def module(self, module_id: str) -> Module:
+        for m in self.modules:
+            if m.id == module_id:
+                return m
+        raise KeyError(module_id)
+
+    def module_cycle(self) -> list[str] | None:
+        """A cycle in the `after` relation (as a list of module ids), or None."""
+        after = {m.id: [a for a in m.after] for m in self.modules}
+        state: dict[str, int] = {}
+        stack: list[str] = []
+
+        def visit(mid: str) -> list[str] | None:
+            state[mid] = 1
+            stack.append(mid)
+            for p in after.get(mid, []):
+                if state.get(p) == 1:
+                    return stack[stack.index(p) :] + [p]
+                if p not in state and p in after:
+                    found = visit(p)
+                    if found:
+                        return found
+            stack.pop()
+            state[mid] = 2
+            return None
+
+        for m in self.modules:
+            if m.id not in state:
+                found = visit(m.id)
+                if found:
+                    return found
+        return None
+
+    def module_sequence(self) -> list[Module]:
+        """Modules in training order: topological by `after`, ties by listing order."""
+        remaining = list(self.modules)
+        placed: set[str] = set()
+        order: list[Module] = []
+        while remaining:
+            for m in remaining:
+                if all(a in placed for a in m.after):
+                    order.append(m)
+                    placed.add(m.id)
+                    remaining.remove(m)
+                    break
+            else:  # a cycle; validation reports it, keep the rest in listing order
+                order.extend(remaining)
+                break
+        return order
+
+    def session_sequence(self) -> list[tuple[Module, int, str]]:
+        """Every session a group attends, in order: (module, repetition 1.., label)."""
+        return [
+            (m, r + 1, label)
+            for m in self.module_sequence()
+            for r, label in enumerate(m.session_labels())
+        ]
+
+    def status_of(self) -> dict[tuple[str, str], SnapshotEntry]:
+        if self.snapshot is None:
+            return {}
+        return {(e.group, e.session): e for e in self.snapshot.sessions}

@@ -1,0 +1,181 @@
+"""What the snapshot leaves to plan: one task per remaining session, with its date window.
+
+Shared by the solver, the baseline and the checker, so all three agree on *what* is to be
+planned; each decides or verifies *when* on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from models.instance import Instance
+from models.training import SessionStatus
+
+
+@dataclass(frozen=True)
+class SessionTask:
+    group: str
+    centre: str
+    session: str
+    module: str
+    repetition: int
+    days: int
+    position: int  # index in the group's session sequence
+    earliest: dt.date  # first allowed start day
+    latest_end: dt.date  # last allowed day of the session
+    year: int | None  # planned-year window, if the snapshot gives one
+    was_missed: bool
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.group, self.session)
+
+
+@dataclass(frozen=True)
+class DoneSession:
+    group: str
+    session: str
+    module: str
+    repetition: int
+    date: dt.date | None
+    days: int
+    trainer: str | None
+
+
+def planning_start(instance: Instance) -> dt.date:
+    """The first day that can be planned: after the snapshot date, inside the horizon."""
+    tr = instance.training
+    start = instance.calendar.start
+    if tr is not None and tr.snapshot is not None:
+        start = max(start, tr.snapshot.date + dt.timedelta(days=1))
+    return start
+
+
+def group_earliest(instance: Instance, group_id: str) -> dt.date:
+    g = instance.organisation.group(group_id)
+    start = planning_start(instance)
+    return max(start, g.earliest_start) if g.earliest_start else start
+
+
+def group_latest(instance: Instance, group_id: str) -> dt.date:
+    g = instance.organisation.group(group_id)
+    return min(instance.calendar.end, g.deadline) if g.deadline else instance.calendar.end
+
+
+def remaining_sessions(instance: Instance) -> list[SessionTask]:
+    """Every session still to plan (not done; missed ones included), group by group."""
+    tr = instance.training
+    if tr is None:
+        return []
+    status = tr.status_of()
+    tasks: list[SessionTask] = []
+    for g in instance.organisation.groups:
+        earliest = group_earliest(instance, g.id)
+        latest = group_latest(instance, g.id)
+        for pos, (m, rep, label) in enumerate(tr.session_sequence()):
+            entry = status.get((g.id, label))
+            if entry is not None and entry.status == SessionStatus.done:
+                continue
+            year = entry.year if entry is not None else None
+            tasks.append(
+                SessionTask(
+                    group=g.id,
+                    centre=g.centre,
+                    session=label,
+                    module=m.id,
+                    repetition=rep,
+                    days=m.days,
+                    position=pos,
+                    earliest=earliest,
+                    latest_end=latest,
+                    year=year,
+                    was_missed=entry is not None and entry.status == SessionStatus.missed,
+                )
+            )
+    return tasks
+
+
+def done_sessions(instance: Instance) -> list[DoneSession]:
+    tr = instance.training
+    if tr is None or tr.snapshot is None:
+        return []
+    seq = {label: (m, rep) for m, rep, label in tr.session_sequence()}
+    out = []
+    for e in tr.snapshot.sessions:
+        if e.status == SessionStatus.done:
+            m, rep = seq[e.session]
+            out.append(DoneSession(e.group, e.session, m.id, rep, e.date, m.days, e.trainer))
+    return out
+
+
+def window(task: SessionTask) -> tuple[dt.date, dt.date]:
+    """(first allowed start day, last allowed day) after intersecting the year window."""
+    lo, hi = task.earliest, task.latest_end
+    if task.year is not None:
+        lo = max(lo, dt.date(task.year, 1, 1))
+        hi = min(hi, dt.date(task.year, 12, 31))
+    return lo, hi
+
+
+def tightened_windows(
+    instance: Instance, tasks: list[SessionTask]
+) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
+    """Each task's (first start day, last start day) after propagating the spacing rules.
+
+    Within a group, session i+1 starts `min_days`..`max_days` calendar days after session i,
+    so windows shrink from both sides: a late year window of a later session pulls the
+    earliest start of the earlier ones later, and vice versa. Every bound is snapped to a
+    working day from which the session fits, so holidays propagate too. Only starts that no
+    plan can use are removed. An empty window (first > last) means the group is infeasible.
+    """
+    tr = instance.training
+    assert tr is not None
+    cal = instance.working_calendar
+    sp = tr.spacing
+    lo: dict[tuple[str, str], dt.date] = {}
+    hi: dict[tuple[str, str], dt.date] = {}
+    far_past, far_future = dt.date.min, dt.date.max
+
+    def snap_up(t: SessionTask, day: dt.date) -> dt.date:
+        i = cal.first_index_on_or_after(day)
+        return cal.days[i] if i < len(cal) else far_future
+
+    def snap_down(t: SessionTask, day: dt.date) -> dt.date:
+        i = min(cal.last_index_on_or_before(day), len(cal) - t.days)
+        return cal.days[i] if i >= 0 else far_past
+
+    for t in tasks:
+        a, b = window(t)
+        lo[t.key] = snap_up(t, a)
+        last = cal.last_index_on_or_before(b) - t.days + 1
+        hi[t.key] = cal.days[last] if last >= 0 else far_past
+    groups: dict[str, list[SessionTask]] = {}
+    for t in tasks:
+        groups.setdefault(t.group, []).append(t)
+    for seq in groups.values():
+        seq.sort(key=lambda t: t.position)
+        pairs = list(zip(seq, seq[1:]))
+        for _ in range(4 * len(seq) + 4):
+            before = (dict(lo), dict(hi))
+            for a, b in pairs:
+                if far_past in (hi[a.key], hi[b.key]) or far_future in (lo[a.key], lo[b.key]):
+                    continue
+                # b starts after a's last day and at least min_days after a's start
+                a_last = cal.days[min(cal.index(lo[a.key]) + a.days - 1, len(cal) - 1)]
+                step = lo[a.key] + dt.timedelta(days=sp.min_days)
+                lo[b.key] = max(lo[b.key], snap_up(b, max(step, a_last + dt.timedelta(days=1))))
+                hi_a = hi[b.key] - dt.timedelta(days=sp.min_days)
+                last_a_start = cal.index(hi[b.key]) - a.days
+                hi[a.key] = min(
+                    hi[a.key],
+                    snap_down(a, hi_a),
+                    cal.days[last_a_start] if last_a_start >= 0 else far_past,
+                )
+                if sp.max_days is not None:
+                    gap = dt.timedelta(days=sp.max_days)
+                    hi[b.key] = min(hi[b.key], snap_down(b, hi[a.key] + gap))
+                    lo[a.key] = max(lo[a.key], snap_up(a, lo[b.key] - gap))
+            if (lo, hi) == before:
+                break
+    return {k: (lo[k], hi[k]) for k in lo}

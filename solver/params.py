@@ -1,0 +1,105 @@
+"""Shared solve parameters, the Result every part returns, and progress reporting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ortools.sat.python import cp_model
+
+from models.plan import PartOutcome, Status
+
+Progress = Callable[[float, float, float], None]
+"""Called on each improving solution with (elapsed seconds, objective, best bound)."""
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    time_limit: float = 30.0
+    seed: int = 0
+    workers: int = 0  # 0: let CP-SAT choose (all cores)
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit <= 0:
+            raise ValueError(f"time_limit must be positive, got {self.time_limit}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0, got {self.workers}")
+
+    def apply(self, solver: cp_model.CpSolver) -> None:
+        p = solver.parameters
+        p.max_time_in_seconds = self.time_limit
+        p.random_seed = self.seed
+        if self.workers:
+            p.num_workers = self.workers
+        p.log_search_progress = self.log
+
+
+@dataclass
+class Result(Generic[P]):
+    """What a solve returns: the outcome figures and, unless none was found, the plan."""
+
+    part: str
+    outcome: PartOutcome
+    plan: P | None
+    history: list[tuple[float, float, float]] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+    @property
+    def objective(self) -> float | None:
+        return self.outcome.objective
+
+    @property
+    def bound(self) -> float | None:
+        return self.outcome.bound
+
+    @property
+    def gap(self) -> float | None:
+        return self.outcome.gap
+
+    @property
+    def seconds(self) -> float:
+        return self.outcome.seconds
+
+
+STATUS = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+
+
+def status_name(code: Any) -> Status:
+    if code == cp_model.MODEL_INVALID:
+        raise RuntimeError("CP-SAT reports an invalid model: a bug in juwe-planner")
+    return STATUS[code]  # type: ignore[return-value]
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+class ProgressRecorder(cp_model.CpSolverSolutionCallback):
+    """Keeps (seconds, objective, bound) of every improving solution; forwards to a hook."""
+
+    def __init__(self, hook: Progress | None = None):
+        super().__init__()
+        self._hook = hook
+        self._t0 = time.perf_counter()
+        self.history: list[tuple[float, float, float]] = []
+
+    def on_solution_callback(self) -> None:
+        point = (time.perf_counter() - self._t0, self.objective_value, self.best_objective_bound)
+        self.history.append(point)
+        if self._hook is not None:
+            self._hook(*point)
