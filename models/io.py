@@ -131,4 +131,14 @@ def load_plan(path: str | Path) -> PlanFile:
 
 
 def save_plan(plan: PlanFile, path: str | Path) -> None:
-    Path(path).write_text(dump_json(plan), encoding="utf-8")
+    Path(path).write_text(plan_json(plan), encoding="utf-8")
+
+
+def plan_json(plan: PlanFile) -> str:
+    """plan.json text: wall-clock seconds are left out so a re-run gives the same bytes."""
+    data = plan.model_dump(mode="json")
+    for part in ("training",):
+        record = data.get(part)
+        if record is not None:
+            record["outcome"].pop("seconds", None)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

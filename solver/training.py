@@ -153,6 +153,14 @@ class TrainingModel:
             self.assign.append(row)
 
     # --------------------------------------------------------------- constraints
+    def _rule(
+        self, bounded: cp_model.BoundedLinearExpression, switch: cp_model.IntVar | bool
+    ) -> None:
+        """Add a rule; in explain mode behind its assumption literal."""
+        ct = self.model.add(bounded)
+        if switch is not True:
+            ct.only_enforce_if(switch)
+
     def _add_constraints(self) -> None:
         self._group_windows()
         self._planned_year()
@@ -174,8 +182,8 @@ class TrainingModel:
             early = self.assumptions.literal("earliest_start", f"group {group}")
             late = self.assumptions.literal("deadline", f"group {group}")
             for s in seq:
-                self.model.add(s.start >= off(s.task.earliest)).only_enforce_if(early)
-                self.model.add(s.last <= off(s.task.latest_end)).only_enforce_if(late)
+                self._rule(s.start >= off(s.task.earliest), early)
+                self._rule(s.last <= off(s.task.latest_end), late)
 
     def _planned_year(self) -> None:
         """A session whose planned year the snapshot gives is held in that year."""
@@ -188,15 +196,15 @@ class TrainingModel:
                 if s.task.year is None:
                     continue
                 y = s.task.year
-                self.model.add(s.start >= off(dt.date(y, 1, 1))).only_enforce_if(lit)
-                self.model.add(s.last <= off(dt.date(y, 12, 31))).only_enforce_if(lit)
+                self._rule(s.start >= off(dt.date(y, 1, 1)), lit)
+                self._rule(s.last <= off(dt.date(y, 12, 31)), lit)
 
     def _module_order(self) -> None:
         """A group's sessions follow the module order, one after the other."""
         for group, seq in self.by_group.items():
             lit = self.assumptions.literal("module_order", f"group {group}")
             for a, b in zip(seq, seq[1:]):
-                self.model.add(b.start > a.last).only_enforce_if(lit)
+                self._rule(b.start > a.last, lit)
 
     def _spacing(self) -> None:
         """Calendar days from one session's start to the next one's within [min, max]."""
@@ -206,9 +214,9 @@ class TrainingModel:
             for a, b in zip(seq, seq[1:]):
                 gap = b.start - a.start
                 if sp.min_days > 0:
-                    self.model.add(gap >= sp.min_days).only_enforce_if(lit)
+                    self._rule(gap >= sp.min_days, lit)
                 if sp.max_days is not None:
-                    self.model.add(gap <= sp.max_days).only_enforce_if(lit)
+                    self._rule(gap <= sp.max_days, lit)
 
     def _unavailable_ranges(self, trainer_index: int) -> list[tuple[int, int]]:
         """Maximal runs [first, last] (calendar offsets) of a trainer's unavailable days."""
@@ -308,7 +316,7 @@ class TrainingModel:
                     both = m.new_bool_var("")
                     m.add_bool_or([both, in_month.Not(), self.assign[i][tid].Not()])
                     counted.append(both)
-                m.add(sum(counted) <= cap).only_enforce_if(lit)
+                self._rule(sum(counted) <= cap, lit)
 
     def _centre_coverage(self) -> None:
         """At most K groups of one centre in training on the same day."""
@@ -331,6 +339,8 @@ class TrainingModel:
 
     def _redundant_trainer_capacity(self) -> None:
         """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
+        if len(self.trainers) == 1:
+            return  # the trainer's own no-overlap says the same
         ivs = [s.interval for s in self.sessions]
         self.model.add_cumulative(ivs, [1] * len(ivs), len(self.trainers))
 
@@ -405,7 +415,7 @@ class TrainingModel:
     def _weekday(self) -> cp_model.LinearExprT:
         """Sessions starting on a weekday that is not preferred."""
         preferred = set(self.training.preferred_weekdays)
-        good = [
+        good = [  # exact both ways, so the reported term is right even at weight 0
             self.cal.offsets[w]
             for w, d in enumerate(self.cal.days)
             if WEEKDAYS[d.weekday()] in preferred
@@ -423,6 +433,10 @@ class TrainingModel:
             self.model.add_linear_expression_in_domain(
                 s.start, cp_model.Domain.from_values(good)
             ).only_enforce_if(p.Not())
+            bad_offsets = [self.cal.offsets[w] for w in bad]
+            self.model.add_linear_expression_in_domain(
+                s.start, cp_model.Domain.from_values(bad_offsets)
+            ).only_enforce_if(p)
             penalties.append(p)
         return sum(penalties)
 

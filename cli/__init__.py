@@ -1,0 +1,1 @@
+"""The `juwe` command line: parses options, calls models/solver/reports, prints."""

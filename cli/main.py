@@ -1,0 +1,225 @@
+"""`juwe`: plan the programme, validate instances, print the instance schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.output import commit_out_dir, discard, prepare_out_dir
+from cli.progress import SolveProgress
+from instances import DEFAULT, bundled, bundled_path
+from models.instance import Instance
+from models.io import InputError, load_instance, load_plan, save_plan
+from models.plan import PartOutcome, PlanFile, TrainingResultRecord
+
+EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+
+
+class PlanningFailed(Exception):
+    def __init__(self, code: int, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Map errors to the exit codes of DESIGN.md; a traceback only for real bugs."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except PlanningFailed as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.code)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception:  # noqa: BLE001 - the last line of defence
+            click.echo("internal error (a bug in juwe-planner; please report it):", err=True)
+            traceback.print_exc(file=sys.stderr)
+            sys.exit(EXIT_BUG)
+
+    return wrapper
+
+
+def resolve_instance(path: str | None) -> Path:
+    """A file path, or the name of a bundled instance; the default when none is given."""
+    if path is None:
+        return bundled_path(DEFAULT)
+    p = Path(path)
+    if not p.exists() and path in bundled():
+        return bundled_path(path)
+    return p
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="juwe-planner")
+def cli() -> None:
+    """Plan the training calendar, staffing and core-process rollout of a youth-welfare office."""
+
+
+@cli.command()
+@click.argument("instance", required=False)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("plan-out"),
+    show_default=True,
+    help="folder for the plan files (must be new or empty)",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="seconds per part",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="CP-SAT workers (0: all cores); 1 gives byte-identical reruns",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="plan.json of an earlier run: changes against it cost (re-planning)",
+)
+@click.option("--force", is_flag=True, help="write into a non-empty --out folder")
+@click.option("--quiet", "-q", is_flag=True, help="no progress line and no summary")
+@guarded
+def plan(
+    instance: str | None,
+    out: Path,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    previous: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Solve every part of INSTANCE (file or bundled name; default: bremen-2016)."""
+    from reports import write_report_html, write_training_files
+    from solver.training import solve as solve_training
+
+    inst = load_instance(resolve_instance(instance))
+    prev_plan = load_plan(previous).training.plan if previous else None  # type: ignore[union-attr]
+    if not inst.parts():
+        raise InputError(resolve_instance(instance), ["the instance has no part to plan"])
+    staging = prepare_out_dir(out, force=force)
+    try:
+        record = PlanFile(instance=inst)
+        stats: dict[str, dict[str, Any]] = {}
+        if inst.training is not None:
+            with SolveProgress("training", quiet=quiet) as progress:
+                result = solve_training(
+                    inst,
+                    time_limit=time_limit,
+                    seed=seed,
+                    workers=workers,
+                    previous=prev_plan,
+                    progress=progress.update,
+                )
+            _raise_on_failure("training", result.outcome, time_limit)
+            record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
+            stats["training"] = _stats(result.outcome)
+            write_training_files(inst, result.plan, staging)
+        save_plan(record, staging / "plan.json")
+        (staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+        write_report_html(record, staging)
+    except BaseException:
+        discard(staging)
+        raise
+    written = commit_out_dir(staging, out)
+    if not quiet:
+        _print_summary(stats, out, written)
+
+
+def _raise_on_failure(part: str, outcome: PartOutcome, time_limit: float) -> None:
+    if outcome.status == "infeasible":
+        raise PlanningFailed(
+            EXIT_INFEASIBLE,
+            f"the {part} part has no plan: {outcome.message or 'the rules contradict each other'}",
+        )
+    if outcome.status == "unknown":
+        raise PlanningFailed(
+            EXIT_NO_PLAN, f"no {part} plan found within {time_limit:g} s; raise --time-limit"
+        )
+
+
+def _stats(o: PartOutcome) -> dict[str, Any]:
+    return {
+        "status": o.status,
+        "objective": o.objective,
+        "bound": o.bound,
+        "gap": o.gap,
+        "seconds": round(o.seconds, 3),
+        "terms": o.terms,
+    }
+
+
+def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Path]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="juwe plan")
+    for col in ("part", "status", "objective", "bound", "gap %", "seconds"):
+        table.add_column(col, justify="right" if col not in ("part", "status") else "left")
+    for part, s in stats.items():
+        gap = "" if s["gap"] is None else f"{100 * s['gap']:.2f}"
+        table.add_row(
+            part, s["status"], f"{s['objective']:g}", f"{s['bound']:g}", gap, f"{s['seconds']:.1f}"
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))
+
+
+@cli.command()
+@click.argument("instance")
+@guarded
+def validate(instance: str) -> None:
+    """Check an instance file and say what it holds (exit 2 with the problems otherwise)."""
+    inst = load_instance(resolve_instance(instance))
+    click.echo(f"{instance}: valid ({inst.name}); parts: {', '.join(inst.parts()) or 'none'}")
+    if inst.training is not None:
+        from models.training_tasks import remaining_sessions
+
+        cal = inst.working_calendar
+        click.echo(f"  calendar: {cal.spec.start}..{cal.spec.end}, {len(cal)} working days")
+        click.echo(
+            f"  training: {len(inst.organisation.groups)} groups, "
+            f"{len(inst.training.modules)} modules, {len(inst.training.trainers)} trainers, "
+            f"{len(remaining_sessions(inst))} sessions to plan"
+        )
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="write to a file")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of instance files."""
+    text = json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def main() -> None:
+    cli(prog_name="juwe")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""One tiny instance per rule family, the optimum worked out by hand in a comment.
+
+Horizon from Mon 2026-03-02 (offset 0); weights: completion 1, the others 0 unless named.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from models.plan import PlannedSession, TrainingPlan
+from tests.builders import tiny
+from tests.solving import solve_checked, starts
+
+
+def test_single_session_first_working_day():
+    # one group, one 1-day module: Mon 2 Mar, offset 0
+    r = solve_checked(tiny())
+    assert (r.status, r.objective, r.bound) == ("optimal", 0, 0)
+    assert starts(r) == {"G1/A": "2026-03-02"}
+
+
+def test_blackout_and_weekend_are_skipped():
+    # blackout Mon-Wed 2-4 Mar: first working day Thu 5 Mar, offset 3
+    r = solve_checked(tiny(blackouts=[{"start": "2026-03-02", "end": "2026-03-04"}]))
+    assert r.objective == 3
+    assert starts(r) == {"G1/A": "2026-03-05"}
+
+
+def test_public_holiday_is_skipped():
+    # horizon from Fri 3 Apr 2026 (Good Friday) -> Mon 6 Apr is Easter Monday -> Tue 7 Apr
+    r = solve_checked(tiny(start="2026-04-03", end="2026-05-29"))
+    assert starts(r) == {"G1/A": "2026-04-07"}
+    assert r.objective == 4
+
+
+def test_multi_day_module_runs_on_consecutive_working_days():
+    # horizon from Fri 6 Mar: a 2-day module runs Fri 6 + Mon 9 Mar; last day offset 3
+    r = solve_checked(tiny(start="2026-03-06", modules=[{"id": "A", "days": 2}]))
+    (s,) = r.plan.planned()
+    assert (s.start.isoformat(), s.end.isoformat()) == ("2026-03-06", "2026-03-09")
+    assert r.objective == 3
+
+
+def test_module_order_and_min_spacing():
+    # A then B, at least 7 days start to start: A Mon 2 Mar, B Mon 9 Mar -> completion 7
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    r = solve_checked(tiny(modules=mods, spacing={"min_days": 7}))
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/B": "2026-03-09"}
+    assert r.objective == 7
+
+
+def test_order_follows_after_not_listing():
+    # B listed first but after A: A on offset 0, B on offset 1 -> completion 1
+    mods = [{"id": "B", "after": ["A"]}, {"id": "A"}]
+    r = solve_checked(tiny(modules=mods))
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/B": "2026-03-03"}
+
+
+def test_max_spacing_pulls_earlier_session_later():
+    # exactly 7 days start to start; blackout Tue 3 - Fri 13 Mar. A on Mon 2 Mar would need
+    # B on Mon 9 Mar (blacked out), so A moves to Mon 16, B to Mon 23: completion 21
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    inst = tiny(modules=mods, spacing={"min_days": 7, "max_days": 7},
+                blackouts=[{"start": "2026-03-03", "end": "2026-03-13"}])
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/A": "2026-03-16", "G1/B": "2026-03-23"}
+    assert r.objective == 21
+
+
+def test_repetitions_get_labels_and_order():
+    # module 9 held 3 times: 9a, 9b, 9c on offsets 0, 1, 2 -> completion 2
+    r = solve_checked(tiny(modules=[{"id": "9", "repetitions": 3}]))
+    assert starts(r) == {"G1/9a": "2026-03-02", "G1/9b": "2026-03-03", "G1/9c": "2026-03-04"}
+    assert r.objective == 2
+
+
+def test_trainer_capacity_one_trainer():
+    # two groups of different centres, one trainer: offsets 0 and 1 -> completion 1
+    r = solve_checked(tiny(groups=2))
+    assert r.objective == 1
+    assert sorted(starts(r).values()) == ["2026-03-02", "2026-03-03"]
+
+
+def test_trainer_capacity_two_trainers():
+    # two trainers: both groups on Mon 2 Mar, different trainers -> completion 0
+    r = solve_checked(tiny(groups=2, trainers=[{"id": "T1"}, {"id": "T2"}]))
+    assert r.objective == 0
+    assert {s.trainer for s in r.plan.planned()} == {"T1", "T2"}
+
+
+def test_trainer_unavailable():
+    # trainer away 2-3 Mar: Wed 4 Mar, offset 2
+    r = solve_checked(tiny(trainers=[{"id": "T1", "unavailable": [
+        {"start": "2026-03-02", "end": "2026-03-03"}]}]))
+    assert starts(r) == {"G1/A": "2026-03-04"}
+
+
+def test_trainer_monthly_cap():
+    # one trainer, one day a month, two groups: 2 Mar (0) and Wed 1 Apr (30) -> 30
+    r = solve_checked(tiny(groups=2, trainers=[{"id": "T1", "max_days_per_month": 1}]))
+    assert r.objective == 30
+    assert sorted(starts(r).values()) == ["2026-03-02", "2026-04-01"]
+
+
+def test_monthly_cap_counts_each_day_of_a_straddling_session():
+    # horizon from Tue 31 Mar; 2-day module; one trainer with 2 days a month; two groups.
+    # First: 31 Mar + 1 Apr (1 day in each month), last day offset 1. Any second session
+    # inside April would give April 3 days; 2 Apr + 7 Apr (Easter) too. So it straddles
+    # again: Thu 30 Apr + Mon 4 May (1 May is a holiday), offset 34. Objective 1 + 34 = 35.
+    r = solve_checked(tiny(groups=2, start="2026-03-31", modules=[{"id": "A", "days": 2}],
+                           trainers=[{"id": "T1", "max_days_per_month": 2}]))
+    assert sorted(s.end.isoformat() for s in r.plan.planned()) == ["2026-04-01", "2026-05-04"]
+    assert r.objective == 35
+
+
+def test_monthly_cap_makes_instance_infeasible():
+    # with 1 day a month every 2-day session must straddle a month end: only one fits in
+    # the horizon that ends 29 May, and the conflict names the cap
+    r = solve_checked(tiny(groups=2, start="2026-03-31", modules=[{"id": "A", "days": 2}],
+                           trainers=[{"id": "T1", "max_days_per_month": 1}]))
+    assert r.status == "infeasible"
+    assert "trainer days per month (trainer T1)" in r.outcome.message
+
+
+@pytest.mark.parametrize(("k", "expected"), [(1, 1), (2, 0)])
+def test_centre_coverage(k, expected):
+    # two groups of one centre, two trainers: with K=1 on two days (0+1), with K=2 same day
+    inst = tiny(groups=2, same_centre=True, trainers=[{"id": "T1"}, {"id": "T2"}],
+                max_groups_per_centre_per_day=k)
+    assert solve_checked(inst).objective == expected
+
+
+def test_group_earliest_start_and_deadline():
+    # G1 may start on Wed 4 Mar only (earliest = deadline): offset 2
+    inst = tiny(group1={"earliest_start": "2026-03-04", "deadline": "2026-03-04"})
+    assert starts(solve_checked(inst)) == {"G1/A": "2026-03-04"}
+
+
+def test_planned_year_window():
+    # horizon 1 Dec 2026 - 31 Mar 2027; the snapshot plans A in 2027: 1 Jan is a holiday,
+    # first working day Mon 4 Jan 2027 = offset 34
+    inst = tiny(start="2026-12-01", end="2027-03-31", snapshot={
+        "date": "2026-12-01",
+        "sessions": [{"group": "G1", "session": "A", "status": "planned", "year": 2027}]})
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/A": "2027-01-04"}
+    assert r.objective == 34
+
+
+def test_snapshot_done_and_missed():
+    # A done, B missed (re-planned), C to plan: planning starts the day after the snapshot
+    # (Tue 3 Mar, offset 1): B on 1, C on 2 -> completion 2
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["B"]}]
+    inst = tiny(modules=mods, snapshot={"date": "2026-03-02", "sessions": [
+        {"group": "G1", "session": "A", "status": "done", "date": "2026-02-20"},
+        {"group": "G1", "session": "B", "status": "missed"}]})
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/B": "2026-03-03", "G1/C": "2026-03-04"}
+    by = r.plan.by_key()
+    assert by[("G1", "A")].status == "done" and by[("G1", "A")].start.isoformat() == "2026-02-20"
+    assert by[("G1", "B")].was_missed and not by[("G1", "C")].was_missed
+
+
+def test_preferred_weekdays():
+    # prefer Wednesday, weight 10: Wed 4 Mar costs completion 2, Mon would cost 0 + 10
+    inst = tiny(preferred_weekdays=["Wed"], weights={"weekday": 10})
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/A": "2026-03-04"}
+    assert r.objective == 2
+    assert r.outcome.terms["weekday"] == 0
+
+
+def test_trainer_balance():
+    # three groups, two trainers, weight 5: T1/T2 loads 2/1 whatever we do -> balance 1;
+    # completion: two sessions on 0 and one on 1 -> 1; objective 1 + 5*1 = 6
+    inst = tiny(groups=3, trainers=[{"id": "T1"}, {"id": "T2"}], weights={"trainer_balance": 5})
+    r = solve_checked(inst)
+    assert (r.objective, r.outcome.terms["trainer_balance"]) == (6, 1)
+
+
+def test_minimal_change_against_previous_plan():
+    # previous plan: Thu 5 Mar with T2. change weight 10 per day, trainer_change 10:
+    # staying costs completion 3; moving to Mon costs 0 + 30 -> stays, keeps T2
+    inst = tiny(trainers=[{"id": "T1"}, {"id": "T2"}], weights={"change": 10, "trainer_change": 10})
+    prev = TrainingPlan(sessions=[PlannedSession(
+        group="G1", session="A", module="A", repetition=1, start="2026-03-05", end="2026-03-05",
+        trainer="T2", status="planned")])
+    r = solve_checked(inst, previous=prev)
+    assert starts(r) == {"G1/A": "2026-03-05"}
+    assert r.plan.planned()[0].trainer == "T2"
+    assert r.objective == 3
+
+
+def test_infeasible_names_conflicting_rules():
+    # two sessions 14 days apart, but the deadline is 6 Mar: deadline and spacing conflict
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    inst = tiny(modules=mods, spacing={"min_days": 14}, group1={"deadline": "2026-03-06"})
+    r = solve_checked(inst)
+    assert r.status == "infeasible" and r.plan is None
+    msg = r.outcome.message
+    assert "deadline (group G1)" in msg and "spacing" in msg
+    assert "trainer" not in msg and "coverage" not in msg
+
+
+def test_infeasible_capacity_conflict_is_named():
+    # three groups, one trainer, all must finish by Tue 3 Mar: trainer capacity vs deadlines
+    dl = {"deadline": "2026-03-03"}
+    inst = tiny(groups=3, group1=dl, group2=dl, group3=dl)
+    r = solve_checked(inst)
+    assert r.status == "infeasible"
+    assert "trainer capacity" in r.outcome.message
+    assert "deadline" in r.outcome.message
