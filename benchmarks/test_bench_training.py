@@ -1,0 +1,36 @@
+"""Bremen training calendar with workers=2: status, objective, bound, gap and seconds.
+
+Target (issue 2): proven optimal in under 10 s on the 2-core machine.
+Run: pytest benchmarks --benchmark-only --benchmark-columns=min,median,max,rounds
+"""
+
+from __future__ import annotations
+
+from instances import bundled_path
+from models.check_training import check_training, training_terms, weighted_objective
+from models.io import load_instance
+from solver.baselines import greedy_training
+from solver.training import solve
+
+
+def test_bremen_training_workers2(benchmark, record):
+    inst = load_instance(bundled_path("bremen-2016"))
+    result = benchmark.pedantic(
+        lambda: solve(inst, time_limit=60, workers=2, seed=0), rounds=5, iterations=1
+    )
+    record(result)
+    assert result.plan is not None and check_training(inst, result.plan) == []
+    baseline = greedy_training(inst)
+    assert baseline is not None
+    base = weighted_objective(inst, training_terms(inst, baseline))
+    benchmark.extra_info["baseline_objective"] = base
+    print(f"baseline (greedy) objective={base}, ratio={result.objective / base:.3f}")
+
+
+def test_bremen_training_no_hint_workers2(benchmark, record):
+    """The same without the greedy hint, to see what the hint is worth."""
+    inst = load_instance(bundled_path("bremen-2016"))
+    result = benchmark.pedantic(
+        lambda: solve(inst, time_limit=60, workers=2, seed=0, hint=False), rounds=3, iterations=1
+    )
+    record(result)
