@@ -12,12 +12,12 @@ from typing import Any
 
 import click
 
-from cli.output import commit_out_dir, discard, prepare_out_dir
+from cli.output import prepare_out_dir
 from cli.progress import SolveProgress
 from instances import DEFAULT, bundled, bundled_path
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan, save_plan
-from models.plan import PartOutcome, PlanFile, TrainingResultRecord
+from models.plan import PartOutcome, PlanFile, TrainingPlan, TrainingResultRecord
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -111,15 +111,17 @@ def plan(
     quiet: bool,
 ) -> None:
     """Solve every part of INSTANCE (file or bundled name; default: bremen-2016)."""
-    from reports import write_report_html, write_training_files
-    from solver.training import solve as solve_training
-
-    inst = load_instance(resolve_instance(instance))
-    prev_plan = load_plan(previous).training.plan if previous else None  # type: ignore[union-attr]
+    source = resolve_instance(instance)
+    inst = load_instance(source)
     if not inst.parts():
-        raise InputError(resolve_instance(instance), ["the instance has no part to plan"])
-    staging = prepare_out_dir(out, force=force)
+        raise InputError(source, ["the instance has no part to plan"])
+    prev_plan = _previous_training_plan(previous) if previous else None
+    target = prepare_out_dir(out, force=force)
     try:
+        # imported only now: bad input is reported without loading the solver
+        from reports import write_report_html, write_training_files
+        from solver.training import solve as solve_training
+
         record = PlanFile(instance=inst)
         stats: dict[str, dict[str, Any]] = {}
         if inst.training is not None:
@@ -135,16 +137,23 @@ def plan(
             _raise_on_failure("training", result.outcome, time_limit)
             record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
             stats["training"] = _stats(result.outcome)
-            write_training_files(inst, result.plan, staging)
-        save_plan(record, staging / "plan.json")
-        (staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-        write_report_html(record, staging)
+            write_training_files(inst, result.plan, target.staging)
+        save_plan(record, target.staging / "plan.json")
+        (target.staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+        write_report_html(record, target.staging)
     except BaseException:
-        discard(staging)
+        target.discard()
         raise
-    written = commit_out_dir(staging, out)
+    written = target.commit()
     if not quiet:
         _print_summary(stats, out, written)
+
+
+def _previous_training_plan(path: Path) -> TrainingPlan:
+    record = load_plan(path).training
+    if record is None or record.plan is None:
+        raise InputError(path, ["training: the previous plan file holds no training plan"])
+    return record.plan
 
 
 def _raise_on_failure(part: str, outcome: PartOutcome, time_limit: float) -> None:

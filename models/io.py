@@ -62,6 +62,78 @@ def validation_problems(err: ValidationError) -> list[str]:
     return problems
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and reports bad tagged values by line.
+
+    A repeated key would silently drop a value; an impossible date such as 2016-02-30 is
+    kept as text, so that the model validation names its field path and value; any other
+    value PyYAML cannot build (`!!int x`) becomes an error with its line.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+        except (ValueError, TypeError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value {_short(node.value)}: {exc}", node.start_mark
+            ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; construct_mapping reports it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} is given twice (first at line {first.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """`YAML syntax error at line L, column C: problem`, with where the construct began."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    kind = (
+        "YAML error" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error"
+    )
+    text = f"{kind}{where}: {problem}"
+    context = getattr(exc, "context", None)
+    cmark = getattr(exc, "context_mark", None)
+    if context and cmark is not None and (mark is None or cmark.line != mark.line):
+        if "line" not in context:
+            context += f" at line {cmark.line + 1}, column {cmark.column + 1}"
+        text += f" ({context})"
+    return text
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} is given twice")
+        out[key] = value
+    return out
+
+
 def read_data(path: str | Path) -> Any:
     """Parse a YAML or JSON file; InputError for a missing, empty or malformed file."""
     p = Path(path)
@@ -75,19 +147,23 @@ def read_data(path: str | Path) -> Any:
         raise InputError(p, [f"cannot be read: {exc}"]) from None
     if not text.strip():
         raise InputError(p, ["the file is empty"])
-    try:
-        if p.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            p, [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(p, [f"YAML syntax error{where}: {problem}"]) from None
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, object_pairs_hook=_json_object)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                p, [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+            ) from None
+        except ValueError as exc:  # a duplicate key
+            raise InputError(p, [f"JSON error: {exc}"]) from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+        except yaml.YAMLError as exc:
+            raise InputError(p, [_yaml_problem(exc)]) from None
+    if data is None:
+        raise InputError(p, ["the file holds no data (only comments or blank lines)"])
+    return data
 
 
 def _validate(model: type[BaseModel], data: Any, source: str | Path) -> Any:
@@ -102,7 +178,12 @@ def _validate(model: type[BaseModel], data: Any, source: str | Path) -> Any:
 
 
 def load_instance(path: str | Path) -> Instance:
-    return _validate(Instance, read_data(path), path)
+    data = read_data(path)
+    if isinstance(data, dict) and "instance" in data and "calendar" not in data:
+        raise InputError(
+            path, ["this is a plan file (plan.json), not an instance: give an instance file"]
+        )
+    return _validate(Instance, data, path)
 
 
 def instance_from_dict(data: dict[str, Any], source: str = "<instance>") -> Instance:
@@ -127,7 +208,12 @@ def save_instance(instance: Instance, path: str | Path) -> None:
 
 
 def load_plan(path: str | Path) -> PlanFile:
-    return _validate(PlanFile, read_data(path), path)
+    data = read_data(path)
+    if isinstance(data, dict) and "calendar" in data and "instance" not in data:
+        raise InputError(
+            path, ["this is an instance file, not a plan: give the plan.json of an earlier run"]
+        )
+    return _validate(PlanFile, data, path)
 
 
 def save_plan(plan: PlanFile, path: str | Path) -> None:
