@@ -20,6 +20,14 @@ from models.common import DateRange, Model
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def known_weekdays(days: list[str]) -> list[str]:
+    """The days unchanged, or a ValueError naming the first unknown weekday."""
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        raise ValueError(f"unknown weekday {bad[0]!r}; use one of {', '.join(WEEKDAYS)}")
+    return days
+
+
 class CalendarSpec(Model):
     """Where and when the programme runs."""
 
@@ -38,9 +46,7 @@ class CalendarSpec(Model):
     @field_validator("workdays")
     @classmethod
     def _known_weekdays(cls, v: list[str]) -> list[str]:
-        bad = [d for d in v if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown weekday {bad[0]!r}; use one of {', '.join(WEEKDAYS)}")
+        known_weekdays(v)
         if not v:
             raise ValueError("at least one working weekday is needed")
         return v

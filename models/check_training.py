@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from models.calendar import WEEKDAYS
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
-from models.training_tasks import done_sessions, remaining_sessions, window
+from models.training_tasks import done_sessions, remaining_sessions
 
 
 @dataclass(frozen=True)
@@ -295,10 +295,3 @@ def weighted_objective(instance: Instance, terms: dict[str, int]) -> int:
     assert instance.training is not None
     w = instance.training.weights.model_dump()
     return sum(w[name] * value for name, value in terms.items())
-
-
-def window_of(instance: Instance, group: str, session: str) -> tuple[dt.date, dt.date]:
-    for t in remaining_sessions(instance):
-        if t.key == (group, session):
-            return window(t)
-    raise KeyError((group, session))

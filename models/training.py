@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
 
-from models.calendar import WEEKDAYS
+from models.calendar import WEEKDAYS, known_weekdays
 from models.common import DateRange, Id, Model
 
 
@@ -113,10 +113,7 @@ class TrainingPart(Model):
     @field_validator("preferred_weekdays")
     @classmethod
     def _weekdays(cls, v: list[str]) -> list[str]:
-        bad = [d for d in v if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown weekday {bad[0]!r}; use one of {', '.join(WEEKDAYS)}")
-        return v
+        return known_weekdays(v)
 
     def module(self, module_id: str) -> Module:
         for m in self.modules:

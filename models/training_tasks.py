@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models.instance import Instance
+from models.plan import PlannedSession, TrainingPlan
 from models.training import SessionStatus
 
 
@@ -179,3 +180,49 @@ def tightened_windows(
             if (lo, hi) == before:
                 break
     return {k: (lo[k], hi[k]) for k in lo}
+
+
+Placement = tuple[dt.date, dt.date, str | None]
+"""(first day, last day, trainer) of a planned session."""
+
+
+def assemble_plan(instance: Instance, placements: dict[tuple[str, str], Placement]) -> TrainingPlan:
+    """The whole plan: done sessions as the snapshot has them, plus the placed tasks, in
+    group and training order."""
+    out: list[PlannedSession] = []
+    for d in done_sessions(instance):
+        end = d.date + dt.timedelta(days=d.days - 1) if d.date else None
+        out.append(
+            PlannedSession(
+                group=d.group,
+                session=d.session,
+                module=d.module,
+                repetition=d.repetition,
+                start=d.date,
+                end=end,
+                trainer=d.trainer,
+                status="done",
+            )
+        )
+    for t in remaining_sessions(instance):
+        if t.key not in placements:
+            continue
+        first, last, trainer = placements[t.key]
+        out.append(
+            PlannedSession(
+                group=t.group,
+                session=t.session,
+                module=t.module,
+                repetition=t.repetition,
+                start=first,
+                end=last,
+                trainer=trainer,
+                status="planned",
+                was_missed=t.was_missed,
+            )
+        )
+    assert instance.training is not None
+    order = {g.id: i for i, g in enumerate(instance.organisation.groups)}
+    pos = {label: i for i, (_, _, label) in enumerate(instance.training.session_sequence())}
+    out.sort(key=lambda p: (order[p.group], pos[p.session]))
+    return TrainingPlan(sessions=out)

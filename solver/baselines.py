@@ -11,8 +11,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from models.instance import Instance
-from models.plan import PlannedSession, TrainingPlan
-from models.training_tasks import done_sessions, remaining_sessions, tightened_windows
+from models.plan import TrainingPlan
+from models.training_tasks import (
+    Placement,
+    assemble_plan,
+    remaining_sessions,
+    tightened_windows,
+)
 
 
 def greedy_training(instance: Instance) -> TrainingPlan | None:
@@ -30,7 +35,7 @@ def greedy_training(instance: Instance) -> TrainingPlan | None:
     trainer_month: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     centre_load: dict[str, Counter[int]] = defaultdict(Counter)
     caps = {t.id: t.max_days_per_month for t in tr.trainers}
-    sessions: list[PlannedSession] = []
+    placements: dict[tuple[str, str], Placement] = {}
     by_group: dict[str, list] = defaultdict(list)
     tasks = remaining_sessions(instance)
     windows = tightened_windows(instance, tasks)
@@ -76,31 +81,5 @@ def greedy_training(instance: Instance) -> TrainingPlan | None:
                 centre_load[task.centre][i] += 1
             trainer_month[tid].update(months)
             prev_start, prev_end = w, w + task.days - 1
-            sessions.append(
-                PlannedSession(
-                    group=task.group,
-                    session=task.session,
-                    module=task.module,
-                    repetition=task.repetition,
-                    start=cal.days[w],
-                    end=cal.days[w + task.days - 1],
-                    trainer=tid,
-                    status="planned",
-                    was_missed=task.was_missed,
-                )
-            )
-    for d in done_sessions(instance):
-        end = d.date + dt.timedelta(days=d.days - 1) if d.date else None
-        sessions.append(
-            PlannedSession(
-                group=d.group,
-                session=d.session,
-                module=d.module,
-                repetition=d.repetition,
-                start=d.date,
-                end=end,
-                trainer=d.trainer,
-                status="done",
-            )
-        )
-    return TrainingPlan(sessions=sessions)
+            placements[task.key] = (cal.days[w], cal.days[w + task.days - 1], tid)
+    return assemble_plan(instance, placements)

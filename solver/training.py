@@ -23,10 +23,10 @@ from ortools.sat.python import cp_model
 from models.calendar import WEEKDAYS
 from models.check_training import check_training
 from models.instance import Instance
-from models.plan import PartOutcome, PlannedSession, TrainingPlan
+from models.plan import PartOutcome, TrainingPlan
 from models.training_tasks import (
     SessionTask,
-    done_sessions,
+    assemble_plan,
     remaining_sessions,
     tightened_windows,
 )
@@ -489,47 +489,15 @@ class TrainingModel:
 
     # ------------------------------------------------------------------ solution
     def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:
-        out: list[PlannedSession] = []
-        for d in done_sessions(self.instance):
-            end = None
-            if d.date is not None:
-                end = d.date + dt.timedelta(days=d.days - 1)
-            out.append(
-                PlannedSession(
-                    group=d.group,
-                    session=d.session,
-                    module=d.module,
-                    repetition=d.repetition,
-                    start=d.date,
-                    end=end,
-                    trainer=d.trainer,
-                    status="done",
-                )
-            )
+        placements = {}
         for i, s in enumerate(self.sessions):
             first = self.cal.origin + dt.timedelta(days=solver.value(s.start))
             days = self.cal.span(self.cal.index(first), s.task.days)
             trainer = next(
                 (tid for tid, lit in self.assign[i].items() if solver.boolean_value(lit)), None
             )
-            t = s.task
-            out.append(
-                PlannedSession(
-                    group=t.group,
-                    session=t.session,
-                    module=t.module,
-                    repetition=t.repetition,
-                    start=days[0],
-                    end=days[-1],
-                    trainer=trainer,
-                    status="planned",
-                    was_missed=t.was_missed,
-                )
-            )
-        order = {g.id: i for i, g in enumerate(self.instance.organisation.groups)}
-        pos = {label: i for i, (_, _, label) in enumerate(self.training.session_sequence())}
-        out.sort(key=lambda p: (order[p.group], pos[p.session]))
-        return TrainingPlan(sessions=out)
+            placements[s.task.key] = (days[0], days[-1], trainer)
+        return assemble_plan(self.instance, placements)
 
 
 class InfeasibleError(Exception):
