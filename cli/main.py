@@ -134,7 +134,7 @@ def plan(
                     previous=prev_plan,
                     progress=progress.update,
                 )
-            _raise_on_failure("training", result.outcome, time_limit)
+            _raise_on_failure(source, "training", result.outcome, time_limit)
             record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
             stats["training"] = _stats(result.outcome)
             write_training_files(inst, result.plan, target.staging)
@@ -156,15 +156,14 @@ def _previous_training_plan(path: Path) -> TrainingPlan:
     return record.plan
 
 
-def _raise_on_failure(part: str, outcome: PartOutcome, time_limit: float) -> None:
+def _raise_on_failure(source: Path, part: str, outcome: PartOutcome, time_limit: float) -> None:
     if outcome.status == "infeasible":
-        raise PlanningFailed(
-            EXIT_INFEASIBLE,
-            f"the {part} part has no plan: {outcome.message or 'the rules contradict each other'}",
-        )
+        why = outcome.message or "the rules contradict each other"
+        raise PlanningFailed(EXIT_INFEASIBLE, f"{source}: the {part} part has no plan: {why}")
     if outcome.status == "unknown":
         raise PlanningFailed(
-            EXIT_NO_PLAN, f"no {part} plan found within {time_limit:g} s; raise --time-limit"
+            EXIT_NO_PLAN,
+            f"{source}: no {part} plan found within {time_limit:g} s; raise --time-limit",
         )
 
 
@@ -217,11 +216,15 @@ def validate(instance: str) -> None:
 
 @cli.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="write to a file")
+@guarded
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of instance files."""
     text = json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(output, [f"cannot be written: {exc.strerror or exc}"]) from None
     else:
         click.echo(text, nl=False)
 

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from models.calendar import CalendarSpec, WorkingCalendar
 from models.common import Model, duplicates
 from models.organisation import Organisation
+from models.rollout import RolloutPart, rollout_problems
 from models.training import SessionStatus, TrainingPart
 
 SCHEMA_VERSION = 1
@@ -27,13 +28,14 @@ class Instance(Model):
     calendar: CalendarSpec
     organisation: Organisation = Field(default_factory=Organisation)
     training: TrainingPart | None = None
+    rollout: RolloutPart | None = None
 
     @cached_property
     def working_calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.calendar)
 
     def parts(self) -> list[str]:
-        return [p for p in ("training",) if getattr(self, p) is not None]
+        return [p for p in ("training", "rollout") if getattr(self, p) is not None]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instance:
@@ -75,6 +77,8 @@ class Instance(Model):
                 p.append((f"{path}.deadline", f"{g.deadline} is before earliest_start"))
         if self.training is not None:
             p.extend(self._training_problems())
+        if self.rollout is not None:
+            p.extend(rollout_problems(self.rollout, cal, org.centre_ids()))
         return p
 
     def _training_problems(self) -> list[tuple[str, str]]:

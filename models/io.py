@@ -81,6 +81,8 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Mark] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base`, merged by PyYAML
+                continue
             key = self.construct_object(key_node, deep=deep)
             try:
                 first = seen.get(key)

@@ -222,6 +222,19 @@ def test_validate_rejects_broken_file(make, fragments, tmp_path, juwe, assert_in
     assert_input_error(juwe("validate", path), str(path), *fragments)
 
 
+def test_anchors_and_merge_keys_are_not_duplicates(tmp_path, juwe):
+    # the duplicate-key check must leave YAML's own reuse alone
+    text = BREMEN_TEXT.replace('    - {id: "1", centre: SZ1', '    - &first {id: "1", centre: SZ1')
+    group2 = '    - {id: "2", centre: SZ5, teams: [vahr], wave: 1, deadline: 2017-12-31}'
+    assert group2 in text
+    text = text.replace(group2, '    - {<<: *first, id: "2", centre: SZ5, teams: [vahr]}')
+    path = tmp_path / "anchors.yaml"
+    path.write_text(text, "utf-8")
+    result = juwe("validate", path)
+    assert result.exit_code == 0, result.output
+    assert "62 sessions to plan" in result.stdout
+
+
 @pytest.mark.parametrize("make", [yaml_syntax_error, empty_file, a_directory, no_such_file])
 def test_plan_rejects_broken_file(make, tmp_path, juwe, assert_input_error, leftovers):
     path = make(tmp_path)
@@ -252,6 +265,14 @@ def test_out_is_a_regular_file(tmp_path, juwe, assert_input_error):
     assert_input_error(result, str(out), "--out must name a folder")
     assert out.read_text("utf-8") == "keep me\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan-out"]
+
+
+@pytest.mark.parametrize("target", ["blocker/schema.json", "."], ids=["below-a-file", "a-folder"])
+def test_schema_output_unwritable(target, tmp_path, juwe, assert_input_error):
+    (tmp_path / "blocker").write_text("not a folder\n", "utf-8")
+    output = tmp_path / target
+    assert_input_error(juwe("schema", "-o", output), str(output), "cannot be written")
+    assert (tmp_path / "blocker").read_text("utf-8") == "not a folder\n"
 
 
 def test_non_empty_out_without_force(tmp_path, juwe, assert_input_error, leftovers):

@@ -6,6 +6,7 @@ the tests of this module; every plan it writes goes through the independent chec
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -14,11 +15,15 @@ import types
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import cli
 from instances import bundled_path
 from models.check_training import check_training, training_terms
 from models.io import load_instance, load_plan
-from tests.conftest import DELETE, set_field
+from models.plan import TrainingPlan
+from tests.builders import tiny_dict
+from tests.conftest import set_field
 
 TRAINING_FILES = [
     "training_sessions.csv",
@@ -58,17 +63,13 @@ def reports_ready():
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory, reports_ready):
     """One `juwe plan` of the default instance: (result, out folder)."""
-    from click.testing import CliRunner
-
-    from cli.main import cli
-
     out = tmp_path_factory.mktemp("e2e") / "plan-out"
     args = ["plan", "--out", str(out), "--workers", "2", "--time-limit", "60", "-q"]
     result = CliRunner().invoke(cli, args, prog_name="juwe")
     return result, out
 
 
-def _assert_valid_plan(out: Path) -> dict:
+def _assert_valid_plan(out: Path, previous: TrainingPlan | None = None) -> dict:
     """plan.json and solve_stats.json agree, the plan is good, and it passes the checker."""
     record = load_plan(out / "plan.json")
     stats = json.loads((out / "solve_stats.json").read_text("utf-8"))
@@ -85,7 +86,7 @@ def _assert_valid_plan(out: Path) -> dict:
     plan = record.training.plan
     assert check_training(instance, plan) == []
     assert len(plan.planned()) == 62
-    terms = training_terms(instance, plan)
+    terms = training_terms(instance, plan, previous)
     assert {k: float(v) for k, v in terms.items()} == outcome.terms
     return stats
 
@@ -140,12 +141,17 @@ def test_console_script(tmp_path, bremen_data, write_instance):
     exe = shutil.which("juwe")
     if exe is None:
         pytest.skip("the juwe console script is not installed")
-    ok = subprocess.run([exe, "validate", "bremen-2016"], capture_output=True, text=True)
+    ok = subprocess.run(
+        [exe, "validate", "bremen-2016"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert ok.returncode == 0 and "62 sessions to plan" in ok.stdout
     bad = write_instance(bremen_data, {"training.modules[1].days": "two"})
     out = tmp_path / "out"
     run = subprocess.run(
-        [exe, "plan", str(bad), "--out", str(out), "-q"], capture_output=True, text=True
+        [exe, "plan", str(bad), "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert run.returncode == 2
     assert f"{bad}: training.modules[1].days" in run.stderr
@@ -171,6 +177,12 @@ def test_plan_writes_the_training_files(planned, reports_ready):
         pytest.skip("reports/ is not importable yet")
     for name in TRAINING_FILES:
         assert (out / name).stat().st_size > 0, name
+    with (out / "training_sessions.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = {"group", "module", "repetition", "start", "end", "trainer", "status"}
+    assert columns <= set(rows[0])
+    assert len(rows) == 13 * 12
+    assert sum(r["status"] == "planned" for r in rows) == 62
 
 
 def test_non_empty_out_without_force_keeps_files(planned, juwe, assert_input_error):
@@ -199,6 +211,23 @@ def test_force_rewrites_and_workers_1_is_deterministic(planned, tmp_path, juwe):
     assert (again / "plan.json").read_bytes() == (out / "plan.json").read_bytes()
 
 
+def test_replanning_against_an_optimal_plan_changes_nothing(planned, tmp_path, juwe):
+    _, out = planned
+    previous = tmp_path / "previous.json"
+    previous.write_bytes((out / "plan.json").read_bytes())
+    old = load_plan(previous).training
+    again = tmp_path / "again"
+    result = juwe("plan", "--previous", previous, "--out", again, "--workers", 2, "-q")
+    assert result.exit_code == 0, result.output
+    _assert_valid_plan(again, previous=old.plan)
+    new = load_plan(again / "plan.json").training
+    if new.outcome.status == "optimal" and old.outcome.status == "optimal":
+        # keeping the previous plan costs nothing, so the optimum keeps its objective
+        # and moves no session
+        assert new.outcome.objective == old.outcome.objective
+        assert new.outcome.terms["change"] == new.outcome.terms["trainer_change"] == 0
+
+
 def test_summary_without_quiet(tmp_path, bremen_data, write_instance, juwe, reports_ready):
     # a small variant solves in a moment: one group, nothing done yet (12 sessions)
     data = set_field(bremen_data, "training.snapshot.sessions", [])
@@ -221,19 +250,62 @@ def test_infeasible_names_the_conflicting_rules(
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     message = result.stderr
-    for fragment in ("deadline", "group 5", "spacing"):
+    for fragment in (str(path), "no plan", "deadline", "group 5", "spacing"):
         assert fragment in message, message
     assert leftovers(out) == []
     assert not (tmp_path / "new").exists()  # parent folders made for the run are removed too
 
 
-def test_no_parts_is_bad_input_not_a_crash(bremen_data, write_instance, tmp_path, juwe):
-    path = write_instance(bremen_data, {"training": DELETE})
-    assert juwe("validate", path).exit_code == 0
-    assert juwe("plan", path, "--out", tmp_path / "out", "-q").exit_code == 2
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug in solver/training.py: TrainingModel._weekday indexes cal.days[0] of an "
+    "empty working calendar (IndexError, exit 1) before solve() checks empty_windows",
+)
+def test_horizon_without_working_day_is_infeasible(write_instance, tmp_path, juwe, reports_ready):
+    # a weekend-only horizon: explain_infeasibility has a message for it, if it gets there
+    path = write_instance(tiny_dict(start="2026-03-07", end="2026-03-08"))
+    result = juwe("plan", path, "--out", tmp_path / "out", "--workers", 1, "-q")
+    assert result.exit_code == 3, result.output
+    assert "no working day" in result.stderr
 
 
-# ---- the time limit ----------------------------------------------------------------------
+# ---- the time limit and the other exit codes --------------------------------------------
+
+
+def _failing_solve(outcome=None, error=None):
+    def solve(instance, **kwargs):
+        from solver.params import Result
+
+        if error is not None:
+            raise error
+        return Result("training", outcome, None)
+
+    return solve
+
+
+def test_no_plan_in_time_exits_4(monkeypatch, tmp_path, juwe, leftovers, reports_ready):
+    # a solve that ends without any plan, as CP-SAT does when the time limit is too short
+    from models.plan import PartOutcome
+
+    monkeypatch.setattr(
+        "solver.training.solve", _failing_solve(PartOutcome(status="unknown", seconds=0.5))
+    )
+    out = tmp_path / "out"
+    result = juwe("plan", "--out", out, "--time-limit", 0.5, "-q")
+    assert result.exit_code == 4, result.output
+    assert "no training plan found within 0.5 s" in result.stderr
+    assert "--time-limit" in result.stderr and "Traceback" not in result.output
+    assert leftovers(out) == []
+
+
+def test_a_bug_exits_1_with_a_traceback(monkeypatch, tmp_path, juwe, leftovers, reports_ready):
+    monkeypatch.setattr("solver.training.solve", _failing_solve(error=RuntimeError("boom")))
+    out = tmp_path / "out"
+    result = juwe("plan", "--out", out, "-q")
+    assert result.exit_code == 1, result.output
+    assert "internal error" in result.stderr and "RuntimeError: boom" in result.stderr
+    assert leftovers(out) == []
 
 
 def test_tiny_time_limit_returns_a_status_not_a_crash():
