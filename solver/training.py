@@ -533,10 +533,13 @@ def solve(
 
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
     t0 = time.perf_counter()
-    start_plan = greedy_training(instance) if hint else None
-    tm = TrainingModel(instance, previous, hint=start_plan)
     w = instance.training.weights.model_dump() if instance.training else {}
-    if tm.empty_windows:
+    if calendar_conflict(instance):
+        tm = None
+    else:
+        start_plan = greedy_training(instance) if hint else None
+        tm = TrainingModel(instance, previous, hint=start_plan)
+    if tm is None or tm.empty_windows:
         code = cp_model.INFEASIBLE
         solver = None
     else:
@@ -573,18 +576,27 @@ def solve(
     return Result("training", outcome, plan, history=recorder.history)
 
 
+def calendar_conflict(instance: Instance) -> str | None:
+    """Why no session can be placed at all (too few working days), or None."""
+    cal = instance.working_calendar
+    if len(cal) == 0:
+        return "working calendar: the horizon has no working day"
+    too_long = [t for t in remaining_sessions(instance) if t.days > len(cal)]
+    if too_long:
+        t = too_long[0]
+        return (
+            f"working calendar: module {t.module} needs {t.days} working days, "
+            f"the horizon has {len(cal)}"
+        )
+    return None
+
+
 def explain_infeasibility(
     instance: Instance, *, time_limit: float = 20.0, seed: int = 0
 ) -> list[str]:
     """Names of the rule families (with group/trainer/centre) that conflict."""
+    problem = calendar_conflict(instance)
+    if problem:
+        return [problem]
     tm = TrainingModel(instance, explain=True)
-    if len(tm.cal) == 0:
-        return ["working calendar: the horizon has no working day"]
-    too_long = [s.task for s in tm.sessions if s.task.days > len(tm.cal)]
-    if too_long:
-        t = too_long[0]
-        return [
-            f"working calendar: module {t.module} needs {t.days} working days, "
-            f"the horizon has {len(tm.cal)}"
-        ]
     return tm.assumptions.minimal_conflict(time_limit=time_limit, seed=seed)

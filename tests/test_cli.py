@@ -256,12 +256,6 @@ def test_infeasible_names_the_conflicting_rules(
     assert not (tmp_path / "new").exists()  # parent folders made for the run are removed too
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug in solver/training.py: TrainingModel._weekday indexes cal.days[0] of an "
-    "empty working calendar (IndexError, exit 1) before solve() checks empty_windows",
-)
 def test_horizon_without_working_day_is_infeasible(write_instance, tmp_path, juwe, reports_ready):
     # a weekend-only horizon: explain_infeasibility has a message for it, if it gets there
     path = write_instance(tiny_dict(start="2026-03-07", end="2026-03-08"))
