@@ -23,18 +23,34 @@ def tiny_dict(
     end: str = "2026-05-29",
     **training: Any,
 ) -> dict[str, Any]:
-    weights = {"completion": 1, "trainer_balance": 0, "weekday": 0, "change": 0,
-               "trainer_change": 0}
+    weights = {
+        "completion": 1,
+        "trainer_balance": 0,
+        "weekday": 0,
+        "change": 0,
+        "trainer_change": 0,
+    }
     weights.update(training.pop("weights", {}))
     centres = [{"id": "C1"}] if same_centre else [{"id": f"C{g}"} for g in range(1, groups + 1)]
     return {
         "name": "tiny",
-        "calendar": {"country": "DE", "subdivision": "HB", "start": start, "end": end,
-                     "blackouts": training.pop("blackouts", [])},
+        "calendar": {
+            "country": "DE",
+            "subdivision": "HB",
+            "start": start,
+            "end": end,
+            "blackouts": training.pop("blackouts", []),
+        },
         "organisation": {
             "centres": centres,
-            "groups": [{"id": f"G{g}", "centre": "C1" if same_centre else f"C{g}",
-                        **training.pop(f"group{g}", {})} for g in range(1, groups + 1)],
+            "groups": [
+                {
+                    "id": f"G{g}",
+                    "centre": "C1" if same_centre else f"C{g}",
+                    **training.pop(f"group{g}", {}),
+                }
+                for g in range(1, groups + 1)
+            ],
         },
         "training": {
             "modules": copy.deepcopy(modules) if modules else [{"id": "A", "days": 1}],

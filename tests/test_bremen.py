@@ -63,7 +63,8 @@ def test_anlage1_keeps_done_cells_and_dates_the_rest(bremen, solved):
 def test_same_seed_and_one_worker_give_identical_plan_json(bremen):
     def run() -> str:
         r = solve_checked(bremen, time_limit=60, workers=1, seed=7)
-        return plan_json(PlanFile(instance=bremen,
-                                  training=TrainingResultRecord(outcome=r.outcome, plan=r.plan)))
+        return plan_json(
+            PlanFile(instance=bremen, training=TrainingResultRecord(outcome=r.outcome, plan=r.plan))
+        )
 
     assert run() == run()

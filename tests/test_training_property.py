@@ -18,24 +18,32 @@ def instances(draw):
     n_mod = draw(st.integers(1, 3))
     modules = []
     for k in range(n_mod):
-        m = {"id": f"M{k}", "days": draw(st.integers(1, 2)),
-             "repetitions": draw(st.integers(1, 2))}
+        m = {"id": f"M{k}", "days": draw(st.integers(1, 2)), "repetitions": draw(st.integers(1, 2))}
         if k:
             m["after"] = [f"M{k - 1}"]
         modules.append(m)
-    trainers = [{"id": f"T{k}", **({"max_days_per_month": draw(st.integers(2, 8))}
-                                   if draw(st.booleans()) else {})}
-                for k in range(draw(st.integers(1, 2)))]
+    trainers = [
+        {
+            "id": f"T{k}",
+            **({"max_days_per_month": draw(st.integers(2, 8))} if draw(st.booleans()) else {}),
+        }
+        for k in range(draw(st.integers(1, 2)))
+    ]
     lo = draw(st.integers(0, 10))
     spacing = {"min_days": lo}
     if draw(st.booleans()):
         spacing["max_days"] = lo + draw(st.integers(1, 21))
     return tiny(
-        groups=draw(st.integers(1, 3)), same_centre=draw(st.booleans()), modules=modules,
-        trainers=trainers, spacing=spacing, end="2026-04-30",
+        groups=draw(st.integers(1, 3)),
+        same_centre=draw(st.booleans()),
+        modules=modules,
+        trainers=trainers,
+        spacing=spacing,
+        end="2026-04-30",
         max_groups_per_centre_per_day=draw(st.integers(1, 2)),
-        preferred_weekdays=draw(st.sets(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri"]),
-                                        min_size=1).map(sorted)),
+        preferred_weekdays=draw(
+            st.sets(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri"]), min_size=1).map(sorted)
+        ),
         weights={"weekday": draw(st.integers(0, 5)), "trainer_balance": draw(st.integers(0, 3))},
     )
 

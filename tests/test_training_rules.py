@@ -60,8 +60,11 @@ def test_max_spacing_pulls_earlier_session_later():
     # exactly 7 days start to start; blackout Tue 3 - Fri 13 Mar. A on Mon 2 Mar would need
     # B on Mon 9 Mar (blacked out), so A moves to Mon 16, B to Mon 23: completion 21
     mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
-    inst = tiny(modules=mods, spacing={"min_days": 7, "max_days": 7},
-                blackouts=[{"start": "2026-03-03", "end": "2026-03-13"}])
+    inst = tiny(
+        modules=mods,
+        spacing={"min_days": 7, "max_days": 7},
+        blackouts=[{"start": "2026-03-03", "end": "2026-03-13"}],
+    )
     r = solve_checked(inst)
     assert starts(r) == {"G1/A": "2026-03-16", "G1/B": "2026-03-23"}
     assert r.objective == 21
@@ -90,8 +93,9 @@ def test_trainer_capacity_two_trainers():
 
 def test_trainer_unavailable():
     # trainer away 2-3 Mar: Wed 4 Mar, offset 2
-    r = solve_checked(tiny(trainers=[{"id": "T1", "unavailable": [
-        {"start": "2026-03-02", "end": "2026-03-03"}]}]))
+    r = solve_checked(
+        tiny(trainers=[{"id": "T1", "unavailable": [{"start": "2026-03-02", "end": "2026-03-03"}]}])
+    )
     assert starts(r) == {"G1/A": "2026-03-04"}
 
 
@@ -107,8 +111,14 @@ def test_monthly_cap_counts_each_day_of_a_straddling_session():
     # First: 31 Mar + 1 Apr (1 day in each month), last day offset 1. Any second session
     # inside April would give April 3 days; 2 Apr + 7 Apr (Easter) too. So it straddles
     # again: Thu 30 Apr + Mon 4 May (1 May is a holiday), offset 34. Objective 1 + 34 = 35.
-    r = solve_checked(tiny(groups=2, start="2026-03-31", modules=[{"id": "A", "days": 2}],
-                           trainers=[{"id": "T1", "max_days_per_month": 2}]))
+    r = solve_checked(
+        tiny(
+            groups=2,
+            start="2026-03-31",
+            modules=[{"id": "A", "days": 2}],
+            trainers=[{"id": "T1", "max_days_per_month": 2}],
+        )
+    )
     assert sorted(s.end.isoformat() for s in r.plan.planned()) == ["2026-04-01", "2026-05-04"]
     assert r.objective == 35
 
@@ -116,8 +126,14 @@ def test_monthly_cap_counts_each_day_of_a_straddling_session():
 def test_monthly_cap_makes_instance_infeasible():
     # with 1 day a month every 2-day session must straddle a month end: only one fits in
     # the horizon that ends 29 May, and the conflict names the cap
-    r = solve_checked(tiny(groups=2, start="2026-03-31", modules=[{"id": "A", "days": 2}],
-                           trainers=[{"id": "T1", "max_days_per_month": 1}]))
+    r = solve_checked(
+        tiny(
+            groups=2,
+            start="2026-03-31",
+            modules=[{"id": "A", "days": 2}],
+            trainers=[{"id": "T1", "max_days_per_month": 1}],
+        )
+    )
     assert r.status == "infeasible"
     assert "trainer days per month (trainer T1)" in r.outcome.message
 
@@ -125,8 +141,12 @@ def test_monthly_cap_makes_instance_infeasible():
 @pytest.mark.parametrize(("k", "expected"), [(1, 1), (2, 0)])
 def test_centre_coverage(k, expected):
     # two groups of one centre, two trainers: with K=1 on two days (0+1), with K=2 same day
-    inst = tiny(groups=2, same_centre=True, trainers=[{"id": "T1"}, {"id": "T2"}],
-                max_groups_per_centre_per_day=k)
+    inst = tiny(
+        groups=2,
+        same_centre=True,
+        trainers=[{"id": "T1"}, {"id": "T2"}],
+        max_groups_per_centre_per_day=k,
+    )
     assert solve_checked(inst).objective == expected
 
 
@@ -139,9 +159,14 @@ def test_group_earliest_start_and_deadline():
 def test_planned_year_window():
     # horizon 1 Dec 2026 - 31 Mar 2027; the snapshot plans A in 2027: 1 Jan is a holiday,
     # first working day Mon 4 Jan 2027 = offset 34
-    inst = tiny(start="2026-12-01", end="2027-03-31", snapshot={
-        "date": "2026-12-01",
-        "sessions": [{"group": "G1", "session": "A", "status": "planned", "year": 2027}]})
+    inst = tiny(
+        start="2026-12-01",
+        end="2027-03-31",
+        snapshot={
+            "date": "2026-12-01",
+            "sessions": [{"group": "G1", "session": "A", "status": "planned", "year": 2027}],
+        },
+    )
     r = solve_checked(inst)
     assert starts(r) == {"G1/A": "2027-01-04"}
     assert r.objective == 34
@@ -151,9 +176,16 @@ def test_snapshot_done_and_missed():
     # A done, B missed (re-planned), C to plan: planning starts the day after the snapshot
     # (Tue 3 Mar, offset 1): B on 1, C on 2 -> completion 2
     mods = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["B"]}]
-    inst = tiny(modules=mods, snapshot={"date": "2026-03-02", "sessions": [
-        {"group": "G1", "session": "A", "status": "done", "date": "2026-02-20"},
-        {"group": "G1", "session": "B", "status": "missed"}]})
+    inst = tiny(
+        modules=mods,
+        snapshot={
+            "date": "2026-03-02",
+            "sessions": [
+                {"group": "G1", "session": "A", "status": "done", "date": "2026-02-20"},
+                {"group": "G1", "session": "B", "status": "missed"},
+            ],
+        },
+    )
     r = solve_checked(inst)
     assert starts(r) == {"G1/B": "2026-03-03", "G1/C": "2026-03-04"}
     by = r.plan.by_key()
@@ -182,9 +214,20 @@ def test_minimal_change_against_previous_plan():
     # previous plan: Thu 5 Mar with T2. change weight 10 per day, trainer_change 10:
     # staying costs completion 3; moving to Mon costs 0 + 30 -> stays, keeps T2
     inst = tiny(trainers=[{"id": "T1"}, {"id": "T2"}], weights={"change": 10, "trainer_change": 10})
-    prev = TrainingPlan(sessions=[PlannedSession(
-        group="G1", session="A", module="A", repetition=1, start="2026-03-05", end="2026-03-05",
-        trainer="T2", status="planned")])
+    prev = TrainingPlan(
+        sessions=[
+            PlannedSession(
+                group="G1",
+                session="A",
+                module="A",
+                repetition=1,
+                start="2026-03-05",
+                end="2026-03-05",
+                trainer="T2",
+                status="planned",
+            )
+        ]
+    )
     r = solve_checked(inst, previous=prev)
     assert starts(r) == {"G1/A": "2026-03-05"}
     assert r.plan.planned()[0].trainer == "T2"
