@@ -3,52 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
-import traceback
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli.errors import EXIT_INFEASIBLE, EXIT_NO_PLAN, PlanningFailed, guarded
 from cli.output import prepare_out_dir
 from cli.progress import SolveProgress
 from instances import DEFAULT, bundled, bundled_path
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan, save_plan
 from models.plan import PartOutcome, PlanFile, TrainingPlan, TrainingResultRecord
-
-EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
-
-
-class PlanningFailed(Exception):
-    def __init__(self, code: int, message: str):
-        self.code = code
-        super().__init__(message)
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Map errors to the exit codes of DESIGN.md; a traceback only for real bugs."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_INPUT)
-        except PlanningFailed as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.code)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
-            raise
-        except Exception:  # noqa: BLE001 - the last line of defence
-            click.echo("internal error (a bug in juwe-planner; please report it):", err=True)
-            traceback.print_exc(file=sys.stderr)
-            sys.exit(EXIT_BUG)
-
-    return wrapper
 
 
 def resolve_instance(path: str | None) -> Path:
@@ -227,6 +193,11 @@ def schema(output: Path | None) -> None:
             raise InputError(output, [f"cannot be written: {exc.strerror or exc}"]) from None
     else:
         click.echo(text, nl=False)
+
+
+from cli.rollout import rollout  # noqa: E402  (registered after cli exists)
+
+cli.add_command(rollout)
 
 
 def main() -> None:
