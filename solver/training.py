@@ -324,6 +324,8 @@ class TrainingModel:
         by_centre: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             by_centre[s.task.centre].append(s)
+        if k >= len(self.trainers) and not self.explain:
+            return  # implied: no more sessions a day than trainers
         for centre, sessions in sorted(by_centre.items()):
             if len({s.task.group for s in sessions}) <= k:
                 continue
@@ -546,7 +548,14 @@ def solve(
         solver = cp_model.CpSolver()
         params.apply(solver)
         recorder = ProgressRecorder(progress)
-        code = solver.solve(tm.model, recorder)
+        try:
+            code = solver.solve(tm.model, recorder)
+        except IndexError:
+            # CP-SAT 9.15's symmetry detection can fail on some models with duplicated
+            # no-overlap constraints ("raw_hash_map<>::at"); solving without it is sound.
+            solver.parameters.symmetry_level = 0
+            recorder = ProgressRecorder(progress)
+            code = solver.solve(tm.model, recorder)
     status = status_name(code)
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
