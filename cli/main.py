@@ -14,7 +14,13 @@ from cli.progress import SolveProgress
 from instances import DEFAULT, bundled, bundled_path
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan, save_plan
-from models.plan import PartOutcome, PlanFile, TrainingPlan, TrainingResultRecord
+from models.plan import (
+    PartOutcome,
+    PlanFile,
+    RolloutResultRecord,
+    TrainingPlan,
+    TrainingResultRecord,
+)
 
 
 def resolve_instance(path: str | None) -> Path:
@@ -104,6 +110,18 @@ def plan(
             record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
             stats["training"] = _stats(result.outcome)
             write_training_files(inst, result.plan, target.staging)
+        if inst.rollout is not None:
+            _plan_rollout(
+                inst,
+                record,
+                stats,
+                source,
+                target.staging,
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+                quiet=quiet,
+            )
         save_plan(record, target.staging / "plan.json")
         (target.staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
         write_report_html(record, target.staging)
@@ -113,6 +131,48 @@ def plan(
     written = target.commit()
     if not quiet:
         _print_summary(stats, out, written)
+
+
+def _plan_rollout(
+    inst: Instance,
+    record: PlanFile,
+    stats: dict[str, dict[str, Any]],
+    source: Path,
+    staging: Path,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    quiet: bool,
+) -> None:
+    """The rollout, kept off the days on which a centre's groups are in training."""
+    from models.coupling import training_days_by_centre
+    from reports.rollout import write_rollout_files
+    from solver.rollout import solve as solve_rollout
+
+    blocked, coupling = None, ""
+    if record.training is not None and record.training.plan is not None:
+        blocked = training_days_by_centre(inst, record.training.plan)
+        days = sum(len(d) for d in blocked.values())
+        coupling = (
+            f"a centre's own rollout tasks avoid its {days} centre-days of module "
+            "training in the training plan"
+        )
+    with SolveProgress("rollout", quiet=quiet) as progress:
+        result = solve_rollout(
+            inst,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress.update,
+            blocked_days=blocked,
+        )
+    _raise_on_failure(source, "rollout", result.outcome, time_limit)
+    record.rollout = RolloutResultRecord(
+        outcome=result.outcome, plan=result.plan, coupling=coupling
+    )
+    stats["rollout"] = _stats(result.outcome)
+    write_rollout_files(inst, result.plan, staging)
 
 
 def _previous_training_plan(path: Path) -> TrainingPlan:

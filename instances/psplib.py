@@ -156,7 +156,9 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
     try:
         problem.topological_order()
     except ValueError:
-        raise lines.error(at["PRECEDENCE RELATIONS:"], "the precedence relation has a cycle")
+        raise lines.error(
+            at["PRECEDENCE RELATIONS:"], "the precedence relation has a cycle"
+        ) from None
     return problem
 
 
@@ -189,7 +191,9 @@ def read_optima(path: str | Path) -> dict[str, KnownMakespan]:
         try:
             makespan = int(row["makespan"])
         except (TypeError, ValueError):
-            raise InputError(p, [f"line {number}: makespan {row['makespan']!r} is not an integer"])
+            raise InputError(
+                p, [f"line {number}: makespan {row['makespan']!r} is not an integer"]
+            ) from None
         proven = str(row["proven_optimal"]).strip().lower() == "true"
         out[row["instance"]] = KnownMakespan(row["set"], makespan, proven)
     return out

@@ -90,7 +90,9 @@ def check_rollout(
             continue
         if not cal.is_working(t.start):
             reason = cal.non_working_reason(t.start)
-            v.append(Violation("working_days", subject, f"starts on a day off: {reason}", (t.start,)))
+            v.append(
+                Violation("working_days", subject, f"starts on a day off: {reason}", (t.start,))
+            )
             continue
         s = cal.index(t.start)
         if s + inst.duration > len(cal):
@@ -115,9 +117,7 @@ def check_rollout(
                 )
             )
         if part.start is not None and t.start < part.start:
-            v.append(
-                Violation("rollout_start", subject, f"starts before {part.start}", (t.start,))
-            )
+            v.append(Violation("rollout_start", subject, f"starts before {part.start}", (t.start,)))
         if dict(t.resources) != inst.demands:
             v.append(
                 Violation(

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from models.common import Id, Model
 from models.instance import Instance
+from models.rollout import RolloutPlan
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -57,9 +58,16 @@ class TrainingResultRecord(Model):
     plan: TrainingPlan | None = None
 
 
+class RolloutResultRecord(Model):
+    outcome: PartOutcome
+    plan: RolloutPlan | None = None
+    coupling: str = Field("", description="how the training plan constrained the rollout")
+
+
 class PlanFile(Model):
     """plan.json: the instance and every part's outcome and plan."""
 
     schema_version: int = PLAN_SCHEMA_VERSION
     instance: Instance
     training: TrainingResultRecord | None = None
+    rollout: RolloutResultRecord | None = None

@@ -135,9 +135,7 @@ class Family(Model):
 
     id: Id
     name: str = ""
-    priority: int = Field(
-        1, ge=0, description="weight of the family's completion in the objective"
-    )
+    priority: int = Field(1, ge=0, description="weight of the family's completion in the objective")
     stagger: Stagger | None = None
     tasks: list[Task] = Field(min_length=1)
 

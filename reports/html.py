@@ -14,7 +14,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from models.instance import Instance
-from models.plan import PartOutcome, PlanFile, TrainingPlan, TrainingResultRecord
+from models.plan import (
+    PartOutcome,
+    PlanFile,
+    RolloutResultRecord,
+    TrainingPlan,
+    TrainingResultRecord,
+)
 from reports.anlage1_html import HEADING, anlage1_sections, snapshot_line
 from reports.gantt import training_gantt
 from reports.page import html_page
@@ -125,7 +131,35 @@ def report_html(plan_file: PlanFile) -> str:
             body.append("<h2>Training calendar</h2>\n<p>The training part was not solved.</p>")
         else:
             body.append(_training_section(inst, plan_file.training, figs))
+    if inst.rollout is not None and plan_file.rollout is not None:
+        body.append(_rollout_section(inst, plan_file.rollout, figs))
     return html_page(f"Plan {inst.name}", "\n".join(body), lang="en")
+
+
+def _rollout_section(instance: Instance, record: RolloutResultRecord, figs: _Figures) -> str:
+    from reports.rollout import ANLAGE2_HEADING, anlage2_html, resource_chart, rollout_gantt
+
+    o = record.outcome
+    terms = "".join(
+        f"<tr><td>{escape(k)}</td><td>{_num(v)}</td><td>{o.weights.get(k, '')}</td></tr>"
+        for k, v in o.terms.items()
+    )
+    parts = [
+        "<h2>Core-process rollout</h2>",
+        f"<p>Status <b>{escape(o.status)}</b>, objective {_num(o.objective)}, bound "
+        f"{_num(o.bound)}, gap {_gap(o.gap)}. {escape(o.message)}</p>",
+        "<p>Terms: each family's completion (working-calendar day of its last task, weighted "
+        "by the family's priority) and the makespan.</p>",
+        f"<table><tr><th>Term</th><th>Value</th><th>Weight</th></tr>{terms}</table>",
+    ]
+    if record.coupling:
+        parts.append(f"<p>Coupling: {escape(record.coupling)}.</p>")
+    if record.plan is not None:
+        parts.append(figs.html(rollout_gantt(instance, record.plan), "rollout-gantt"))
+        parts.append(figs.html(resource_chart(instance, record.plan), "rollout-resources"))
+        parts.append(f"<h2>{ANLAGE2_HEADING}</h2>")
+        parts.append(anlage2_html(instance, record.plan))
+    return "\n".join(parts)
 
 
 def write_report_html(plan_file: PlanFile, out_dir: Path) -> Path:
