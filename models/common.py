@@ -47,3 +47,32 @@ def duplicates(values: list[str]) -> list[str]:
             dup.append(v)
         seen.add(v)
     return dup
+
+
+def find_cycle(after: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in a 'comes after' relation (node -> its predecessors) as a list of nodes
+    ending where it started, or None. References to unknown nodes are ignored (validation
+    reports them on their own)."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for p in after.get(node, []):
+            if state.get(p) == 1:
+                return stack[stack.index(p) :] + [p]
+            if p not in state and p in after:
+                found = visit(p)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in after:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from models.calendar import CalendarSpec, WorkingCalendar
-from models.common import DateRange, Id, Model, duplicates
+from models.common import DateRange, Id, Model, duplicates, find_cycle
 
 DAYS_PER_WEEK = 5
 """Working days in a working week: durations and working lags are 5 x weeks days."""
@@ -147,30 +147,7 @@ class Family(Model):
 
     def cycle(self) -> list[str] | None:
         """A cycle of `after` references (task ids), or None."""
-        after = {t.id: [p.task for p in t.after] for t in self.tasks}
-        state: dict[str, int] = {}
-        stack: list[str] = []
-
-        def visit(tid: str) -> list[str] | None:
-            state[tid] = 1
-            stack.append(tid)
-            for p in after.get(tid, []):
-                if state.get(p) == 1:
-                    return stack[stack.index(p) :] + [p]
-                if p not in state and p in after:
-                    found = visit(p)
-                    if found:
-                        return found
-            stack.pop()
-            state[tid] = 2
-            return None
-
-        for t in self.tasks:
-            if t.id not in state:
-                found = visit(t.id)
-                if found:
-                    return found
-        return None
+        return find_cycle({t.id: [p.task for p in t.after] for t in self.tasks})
 
 
 class Resource(Model):

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field, field_validator, model_validator
 
 from models.calendar import WEEKDAYS, known_weekdays
-from models.common import DateRange, Id, Model
+from models.common import DateRange, Id, Model, find_cycle
 
 
 class Module(Model):
@@ -123,30 +123,7 @@ class TrainingPart(Model):
 
     def module_cycle(self) -> list[str] | None:
         """A cycle in the `after` relation (as a list of module ids), or None."""
-        after = {m.id: [a for a in m.after] for m in self.modules}
-        state: dict[str, int] = {}
-        stack: list[str] = []
-
-        def visit(mid: str) -> list[str] | None:
-            state[mid] = 1
-            stack.append(mid)
-            for p in after.get(mid, []):
-                if state.get(p) == 1:
-                    return stack[stack.index(p) :] + [p]
-                if p not in state and p in after:
-                    found = visit(p)
-                    if found:
-                        return found
-            stack.pop()
-            state[mid] = 2
-            return None
-
-        for m in self.modules:
-            if m.id not in state:
-                found = visit(m.id)
-                if found:
-                    return found
-        return None
+        return find_cycle({m.id: list(m.after) for m in self.modules})
 
     def module_sequence(self) -> list[Module]:
         """Modules in training order: topological by `after`, ties by listing order."""
