@@ -38,13 +38,13 @@ class DateRange(Model):
         return self.start <= day <= self.end
 
 
-def duplicates(values: list[str]) -> list[str]:
-    """The values that occur more than once, in order of first repetition."""
+def duplicates(values: list[str]) -> list[tuple[int, str]]:
+    """(position, value) of every value that repeats an earlier one."""
     seen: set[str] = set()
-    dup: list[str] = []
-    for v in values:
-        if v in seen and v not in dup:
-            dup.append(v)
+    dup: list[tuple[int, str]] = []
+    for i, v in enumerate(values):
+        if v in seen:
+            dup.append((i, v))
         seen.add(v)
     return dup
 

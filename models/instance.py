@@ -50,8 +50,8 @@ class Instance(Model):
         org = self.organisation
         cal = self.calendar
         for name, items in (("centres", org.centres), ("teams", org.teams), ("groups", org.groups)):
-            for d in duplicates([i.id for i in items]):
-                p.append((f"organisation.{name}", f"id {d!r} is used twice"))
+            for i, d in duplicates([i.id for i in items]):
+                p.append((f"organisation.{name}[{i}].id", f"id {d!r} is used twice"))
         centres = set(org.centre_ids())
         teams = {t.id for t in org.teams}
         for i, t in enumerate(org.teams):
@@ -88,8 +88,8 @@ class Instance(Model):
         if not self.organisation.groups:
             p.append(("organisation.groups", "the training part needs at least one group"))
         for name, items in (("modules", tr.modules), ("trainers", tr.trainers)):
-            for d in duplicates([i.id for i in items]):
-                p.append((f"training.{name}", f"id {d!r} is used twice"))
+            for i, d in duplicates([i.id for i in items]):
+                p.append((f"training.{name}[{i}].id", f"id {d!r} is used twice"))
         modules = {m.id for m in tr.modules}
         for i, m in enumerate(tr.modules):
             for j, a in enumerate(m.after):

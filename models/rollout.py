@@ -282,13 +282,13 @@ def rollout_problems(
 ) -> list[tuple[str, str]]:
     """(field path, message) for every broken reference or impossible date of the part."""
     p: list[tuple[str, str]] = []
-    for d in duplicates([r.id for r in part.resources]):
-        p.append(("rollout.resources", f"id {d!r} is used twice"))
-    for d in duplicates([f.id for f in part.families]):
-        p.append(("rollout.families", f"id {d!r} is used twice"))
+    for i, d in duplicates([r.id for r in part.resources]):
+        p.append((f"rollout.resources[{i}].id", f"id {d!r} is used twice"))
+    for i, d in duplicates([f.id for f in part.families]):
+        p.append((f"rollout.families[{i}].id", f"id {d!r} is used twice"))
     if part.units is not None:
-        for d in duplicates(list(part.units)):
-            p.append(("rollout.units", f"unit {d!r} is listed twice"))
+        for i, d in duplicates(list(part.units)):
+            p.append((f"rollout.units[{i}]", f"unit {d!r} is listed twice"))
         for j, u in enumerate(part.units):
             if u not in centres:
                 p.append((f"rollout.units[{j}]", f"unknown centre {u!r}"))
@@ -307,8 +307,8 @@ def rollout_problems(
 
     for k, f in enumerate(part.families):
         fpath = f"rollout.families[{k}]"
-        for d in duplicates([t.id for t in f.tasks]):
-            p.append((f"{fpath}.tasks", f"task id {d!r} is used twice in family {f.id}"))
+        for i, d in duplicates([t.id for t in f.tasks]):
+            p.append((f"{fpath}.tasks[{i}].id", f"task id {d!r} is used twice in family {f.id}"))
         tasks = {t.id for t in f.tasks}
         for i, t in enumerate(f.tasks):
             tpath = f"{fpath}.tasks[{i}]"
