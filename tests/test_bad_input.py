@@ -78,7 +78,7 @@ FIELD_CASES = [
     (
         "duplicate-group-ids",
         {"organisation.groups[1].id": "1"},
-        ["organisation.groups", "id '1' is used twice"],
+        ["organisation.groups[1].id", "id '1' is used twice"],
     ),
     (
         "unknown-preferred-weekday",
