@@ -12,8 +12,6 @@ from typing import NamedTuple
 from models.io import InputError
 from models.rollout import RcpspProblem
 
-SECTIONS = ("PRECEDENCE RELATIONS:", "REQUESTS/DURATIONS:", "RESOURCEAVAILABILITIES:")
-
 
 class KnownMakespan(NamedTuple):
     set: str
@@ -66,6 +64,15 @@ class _Lines:
         return self.ints(number, what, value[0])[0]
 
 
+def _section(lines: _Lines, header: str, after: int) -> int:
+    """Line number of a section header found after line `after` (sections come in order)."""
+    number = lines.find(header, after)
+    if not number:
+        where = f"after line {after}" if after else "in the file"
+        raise lines.error(after + 1, f"missing section {header!r} (expected {where})")
+    return number
+
+
 def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProblem:
     """The problem of a single-mode `.sm` text; InputError naming the line if malformed."""
     lines = _Lines(text, source)
@@ -74,19 +81,6 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
     k = lines.header_value("- renewable", "the number of renewable resources")
     if n < 2:
         raise lines.error(lines.find("jobs (incl."), f"{n} jobs; source and sink are needed")
-
-    # section headers, in order
-    at: dict[str, int] = {}
-    previous = 0
-    for section in SECTIONS:
-        number = lines.find(section, previous)
-        if not number:
-            raise lines.error(
-                previous + 1 if previous else len(lines.lines) + 1,
-                f"missing section {section!r} (expected after line {previous})",
-            )
-        at[section] = number
-        previous = number
 
     critical_path = None
     info = lines.find("PROJECT INFORMATION:")
@@ -97,7 +91,8 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
 
     # PRECEDENCE RELATIONS: header line, then one line per job
     successors: list[list[int]] = []
-    first = at["PRECEDENCE RELATIONS:"] + 2
+    precedence = _section(lines, "PRECEDENCE RELATIONS:", 0)
+    first = precedence + 2
     for j in range(1, n + 1):
         number = first + j - 1
         what = f"the precedence line of job {j} of {n}"
@@ -118,7 +113,7 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
     # REQUESTS/DURATIONS: header line, dashes, then one line per job
     durations: list[int] = []
     demands: list[list[int]] = []
-    first = at["REQUESTS/DURATIONS:"] + 3
+    first = _section(lines, "REQUESTS/DURATIONS:", first + n - 1) + 3
     if not lines.text(first - 1, "a line of dashes").strip().startswith("-"):
         raise lines.error(first - 1, "expected the line of dashes under the column headings")
     for j in range(1, n + 1):
@@ -133,7 +128,7 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
         demands.append(row[3:])
 
     # RESOURCEAVAILABILITIES: header line, then the capacities
-    number = at["RESOURCEAVAILABILITIES:"] + 2
+    number = _section(lines, "RESOURCEAVAILABILITIES:", first + n - 1) + 2
     capacities = lines.ints(number, f"the {k} resource capacities")
     if len(capacities) != k:
         raise lines.error(number, f"expected {k} resource capacities, found {len(capacities)}")
@@ -156,9 +151,7 @@ def parse_sm(text: str, source: str = "<psplib>", name: str = "") -> RcpspProble
     try:
         problem.topological_order()
     except ValueError:
-        raise lines.error(
-            at["PRECEDENCE RELATIONS:"], "the precedence relation has a cycle"
-        ) from None
+        raise lines.error(precedence, "the precedence relation has a cycle") from None
     return problem
 
 

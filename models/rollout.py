@@ -95,7 +95,7 @@ class Task(Model):
         if (self.weeks is None) == (self.days is None):
             raise ValueError(f"task {self.id}: give its duration as either `weeks` or `days`")
         if (self.weeks or 0) < 0 or (self.days or 0) < 0:
-            value = f"{self.weeks} weeks" if self.weeks is not None else f"{self.days} days"
+            value = f"{self.weeks:g} weeks" if self.weeks is not None else f"{self.days} days"
             raise ValueError(f"task {self.id}: duration must not be negative (got {value})")
         if self.weeks is not None:
             _whole(self.weeks, DAYS_PER_WEEK, f"task {self.id}: the duration")

@@ -319,7 +319,7 @@ def test_plan_file_given_as_instance(tmp_path, bremen_data, juwe, assert_input_e
 
 
 def test_instance_without_parts(bremen_data, write_instance, tmp_path, juwe, assert_input_error):
-    path = write_instance(bremen_data, {"training": DELETE})
+    path = write_instance(bremen_data, {"training": DELETE, "rollout": DELETE})
     result = juwe("plan", path, "--out", tmp_path / "out", *PLAN_OPTIONS)
     assert_input_error(result, str(path), "no part to plan")
     assert not (tmp_path / "out").exists()

@@ -1,0 +1,127 @@
+"""PSPLIB: the `.sm` reader (real and malformed files) and the RCPSP fast path on a j30
+sample against the proven optima."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from instances.psplib import parse_sm, read_optima, read_sm
+from models.check_rollout import check_rcpsp, rcpsp_makespan
+from models.io import InputError
+from solver.rollout import serial_sgs, solve_rcpsp
+
+PSPLIB = Path(os.environ.get("PSPLIB_DIR", "/work/shared/benchmarks/psplib"))
+pytestmark = pytest.mark.skipif(not (PSPLIB / "j30").is_dir(), reason="no PSPLIB data")
+
+# a deterministic spread: instance 1 of parameter sets 1..20 (j301_1 .. j3020_1)
+SAMPLE = [f"j30{p}_1" for p in range(1, 21)]
+
+
+@pytest.fixture(scope="module")
+def optima():
+    return read_optima(PSPLIB)
+
+
+@pytest.fixture(scope="module")
+def j301_1_text() -> str:
+    return (PSPLIB / "j30" / "j301_1.sm").read_text(encoding="utf-8")
+
+
+def test_reader_on_a_real_file():
+    p = read_sm(PSPLIB / "j30" / "j301_1.sm")
+    assert p.name == "j301_1"
+    assert p.n_jobs == 32 and p.horizon == 158 and p.critical_path == 38
+    assert p.capacities == [12, 13, 4, 12]
+    assert p.durations[0] == p.durations[-1] == 0
+    assert p.successors[0] == [1, 2, 3]  # job 1 -> jobs 2 3 4 (0-based here)
+    assert p.successors[-1] == []
+    assert all(len(d) == 4 for d in p.demands)
+    assert p.lower_bound() >= 38
+
+
+def test_optima_table(optima):
+    assert len(optima) == 2040
+    assert optima["j301_1"].makespan == 43 and optima["j301_1"].proven_optimal
+    assert optima["j301_1"].set == "j30"
+
+
+def _line_of(text: str, prefix: str) -> int:
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(prefix):
+            return n
+    raise AssertionError(prefix)
+
+
+def test_truncated_file_names_the_line(j301_1_text):
+    lines = j301_1_text.splitlines()
+    requests = _line_of(j301_1_text, "REQUESTS/DURATIONS:")
+    cut = "\n".join(lines[: requests + 12])  # header, dashes and 10 of 32 jobs
+    with pytest.raises(InputError) as exc:
+        parse_sm(cut, "cut.sm")
+    assert exc.value.problems == [
+        f"line {requests + 13}: the file ends; expected the request line of job 11 of 32"
+    ]
+    assert str(exc.value).startswith("cut.sm: line")
+
+
+def test_non_integer_field_names_the_line(j301_1_text):
+    lines = j301_1_text.splitlines()
+    k = _line_of(j301_1_text, "REQUESTS/DURATIONS:") + 3 + 4  # job 5
+    fields = lines[k - 1].split()
+    fields[2] = "4.5"
+    lines[k - 1] = "  ".join(fields)
+    with pytest.raises(InputError) as exc:
+        parse_sm("\n".join(lines), "bad.sm")
+    (problem,) = exc.value.problems
+    assert problem.startswith(f"line {k}: '4.5' is not an integer (in the request line of job 5")
+
+
+def test_missing_section_names_the_line(j301_1_text):
+    text = j301_1_text.replace("RESOURCEAVAILABILITIES:", "RESOURCES AVAILABLE:")
+    with pytest.raises(InputError) as exc:
+        parse_sm(text, "missing.sm")
+    (problem,) = exc.value.problems
+    requests = _line_of(j301_1_text, "REQUESTS/DURATIONS:")
+    after_jobs = requests + 2 + 32  # header, dashes, 32 jobs
+    assert problem == (
+        f"line {after_jobs + 1}: missing section 'RESOURCEAVAILABILITIES:' "
+        f"(expected after line {after_jobs})"
+    )
+
+
+def test_wrong_successor_count_and_unknown_successor(j301_1_text):
+    lines = j301_1_text.splitlines()
+    k = _line_of(j301_1_text, "PRECEDENCE RELATIONS:") + 2  # job 1: "1 1 3 2 3 4"
+    lines[k - 1] = "   1        1          3           2   3  99"
+    with pytest.raises(InputError) as exc:
+        parse_sm("\n".join(lines), "bad.sm")
+    assert exc.value.problems == [f"line {k}: job 1 has unknown successor 99 (jobs 1..32)"]
+    lines[k - 1] = "   1        1          3           2   3"
+    with pytest.raises(InputError, match=f"line {k}: job 1 declares 3 successors but lists 2"):
+        parse_sm("\n".join(lines), "bad.sm")
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="file not found"):
+        read_sm(PSPLIB / "j30" / "nope.sm")
+
+
+def test_serial_sgs_gives_a_feasible_schedule():
+    p = read_sm(PSPLIB / "j30" / "j301_1.sm")
+    starts = serial_sgs(p)
+    assert check_rcpsp(p, starts) == []
+    assert rcpsp_makespan(p, starts) >= 43
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_j30_sample_reaches_the_known_optimum(name, optima):
+    p = read_sm(PSPLIB / "j30" / f"{name}.sm")
+    r = solve_rcpsp(p, time_limit=10, seed=0, workers=2)
+    assert r.starts is not None and check_rcpsp(p, r.starts) == []
+    assert r.makespan == optima[name].makespan == rcpsp_makespan(p, r.starts)
+    assert r.bound <= r.makespan
+    # proven optimal, except where CP-SAT needs longer than 10 s for the proof
+    assert r.status == "optimal" or (r.status == "feasible" and r.seconds >= 9)
