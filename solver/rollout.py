@@ -14,17 +14,15 @@ infeasible instance is answered with the rules in conflict.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import time
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from models.check_rollout import check_rcpsp, check_rollout, rcpsp_makespan
+from models.check_rollout import BlockedDays, check_rcpsp, check_rollout, rcpsp_makespan
 from models.instance import Instance
 from models.plan import PartOutcome, Status
 from models.rollout import (
@@ -41,8 +39,6 @@ from models.rollout import (
 )
 from solver.explain import Assumptions
 from solver.params import Progress, ProgressRecorder, Result, SolveParams, relative_gap, status_name
-
-BlockedDays = Mapping[str, set[dt.date] | frozenset[dt.date]]
 
 RULE_TITLES = {
     "rollout_start": "rollout start",
