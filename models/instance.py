@@ -13,6 +13,7 @@ from models.calendar import CalendarSpec, WorkingCalendar
 from models.common import Model, duplicates
 from models.organisation import Organisation
 from models.rollout import RolloutPart, rollout_problems
+from models.staffing import StaffingPart, staffing_problems
 from models.training import SessionStatus, TrainingPart
 
 SCHEMA_VERSION = 1
@@ -28,6 +29,7 @@ class Instance(Model):
     calendar: CalendarSpec
     organisation: Organisation = Field(default_factory=Organisation)
     training: TrainingPart | None = None
+    staffing: StaffingPart | None = None
     rollout: RolloutPart | None = None
 
     @cached_property
@@ -35,7 +37,7 @@ class Instance(Model):
         return WorkingCalendar(self.calendar)
 
     def parts(self) -> list[str]:
-        return [p for p in ("training", "rollout") if getattr(self, p) is not None]
+        return [p for p in ("training", "staffing", "rollout") if getattr(self, p) is not None]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instance:
@@ -77,6 +79,8 @@ class Instance(Model):
                 p.append((f"{path}.deadline", f"{g.deadline} is before earliest_start"))
         if self.training is not None:
             p.extend(self._training_problems())
+        if self.staffing is not None:
+            p.extend(staffing_problems(self.staffing, org.centre_ids(), sorted(teams)))
         if self.rollout is not None:
             p.extend(rollout_problems(self.rollout, cal, org.centre_ids()))
         return p

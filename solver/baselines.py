@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from models.instance import Instance
 from models.plan import TrainingPlan
+from models.staffing import Allocation, StaffingPart, StaffingPlan, Unit
 from models.training_tasks import (
     Placement,
     assemble_plan,
@@ -83,3 +84,95 @@ def greedy_training(instance: Instance) -> TrainingPlan | None:
             prev_start, prev_end = w, w + task.days - 1
             placements[task.key] = (cal.days[w], cal.days[w + task.days - 1], tid)
     return assemble_plan(instance, placements)
+
+
+def proportional_staffing(instance: Instance) -> StaffingPlan | None:
+    """Staffing by hand: each category's BV spread over its units in proportion to their
+    caseload (equally where no unit has cases), within the unit bounds; the most loaded
+    units get the earliest tranches; every tranche posted on release (later only where the
+    monthly hiring capacity is used up). Budgets are not looked at."""
+    part = instance.staffing
+    if part is None:
+        return None
+    rows: list[Allocation] = []
+    posted: Counter[int] = Counter()
+    cap = part.hiring.monthly_capacity
+    cap_steps = None if cap is None else int(cap / part.granularity + 1e-9)
+    for cat in part.categories:
+        units = part.units_of(cat.id)
+        total = sum(part.steps(t.bv) for t in cat.tranches)
+        if not units or not total:
+            continue
+        share = _proportional_steps(part, units, total)
+        if share is None:
+            return None
+        order = sorted(units, key=lambda u: -u.cases / max(u.bv, part.granularity))
+        left = {u.id: share[u.id] for u in order}
+        for tr in sorted(cat.tranches, key=lambda t: part.offset(t.release)):
+            steps = part.steps(tr.bv)
+            window = part.posting_months(tr)
+            month_iter = iter(window)
+            month = next(month_iter, None)
+            for u in order:
+                while steps and left[u.id]:
+                    if month is None:
+                        return None
+                    room = steps if cap_steps is None else cap_steps - posted[month]
+                    if room <= 0:
+                        month = next(month_iter, None)
+                        continue
+                    k = min(steps, left[u.id], room)
+                    rows.append(
+                        Allocation(
+                            category=cat.id,
+                            tranche=tr.id,
+                            unit=u.id,
+                            bv=k * part.granularity,
+                            release_month=tr.release,
+                            post_month=part.month(month),
+                        )
+                    )
+                    posted[month] += k
+                    steps -= k
+                    left[u.id] -= k
+    return StaffingPlan(allocations=_merged(rows))
+
+
+def _proportional_steps(part: StaffingPart, units: list[Unit], total: int) -> dict[str, int] | None:
+    """Largest-remainder split of `total` steps, by caseload, clamped to the unit bounds."""
+    lo = {u.id: part.steps(u.min_bv) for u in units}
+    hi = {u.id: total if u.max_bv is None else part.steps(u.max_bv) for u in units}
+    if sum(lo.values()) > total or sum(hi.values()) < total:
+        return None
+    weight = {u.id: float(u.cases) for u in units}
+    if sum(weight.values()) <= 0:
+        weight = {u.id: 1.0 for u in units}
+    got = dict(lo)
+    free = [u.id for u in units if got[u.id] < hi[u.id]]
+    while sum(got.values()) < total and free:
+        rest = total - sum(got.values())
+        w = sum(weight[i] for i in free) or float(len(free))
+        ideal = {i: rest * (weight[i] or (w / len(free))) / w for i in free}
+        add = {i: min(int(ideal[i]), hi[i] - got[i]) for i in free}
+        if not any(add.values()):
+            # largest remainders, one step each
+            for i in sorted(free, key=lambda i: -(ideal[i] - int(ideal[i]))):
+                if sum(got.values()) == total:
+                    break
+                if got[i] < hi[i]:
+                    got[i] += 1
+        for i, k in add.items():
+            got[i] += k
+        free = [i for i in free if got[i] < hi[i]]
+    return got if sum(got.values()) == total else None
+
+
+def _merged(rows: list[Allocation]) -> list[Allocation]:
+    out: dict[tuple[str, str, str], Allocation] = {}
+    for a in rows:
+        key = (a.tranche, a.unit, a.post_month)
+        if key in out:
+            out[key].bv += a.bv
+        else:
+            out[key] = a.model_copy()
+    return list(out.values())

@@ -22,6 +22,12 @@ RULE_TITLES = {
     "trainer_unavailable": "trainer unavailability",
     "trainer_month_cap": "trainer days per month",
     "centre_coverage": "case coverage of the centre",
+    "tranche_total": "tranche total (every released BV is allocated)",
+    "release": "release month",
+    "posting_delay": "latest posting month",
+    "unit_bounds": "unit bounds (min_bv/max_bv)",
+    "hiring_capacity": "monthly hiring capacity",
+    "budget": "yearly budget",
 }
 
 

@@ -1,0 +1,421 @@
+"""The staffing model: which unit gets how many BV of which tranche, posted in which month.
+
+Decision: y[u, tranche, p] = granularity steps of the tranche posted for unit u in grid
+month p. Everything downstream is linear in y: a step posted in month p adds
+`new_curve(u)[t - p]` expected centi-BV to unit u in month t (the hiring lag, failed
+postings, attrition and refills are folded into that curve, see models.staffing).
+
+Hard rules (one method each): tranche totals, release months and the posting window, unit
+bounds, monthly hiring capacity, yearly budgets. Soft rules return named integer terms in
+the units of `models.check_staffing.TERM_SCALE`; the objective is assembled once in
+`objective`, scaled so that every weight applies per reported unit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from models.check_staffing import (
+    OBJECTIVE_SCALE,
+    TERM_SCALE,
+    Relief,
+    budget_limit,
+    check_staffing,
+    euro_per_bv_month,
+    fairness_targets,
+    relief_centi,
+    reported_terms,
+    staffing_figures,
+    worst_caseload_units,
+)
+from models.instance import Instance
+from models.plan import PartOutcome
+from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche
+from solver.explain import Assumptions
+from solver.params import (
+    Progress,
+    ProgressRecorder,
+    Result,
+    SolveParams,
+    relative_gap,
+    status_name,
+)
+
+Key = tuple[str, str, int]  # unit, tranche, posting month
+
+
+class StaffingModel:
+    def __init__(self, instance: Instance, relief: Relief | None = None, *, explain: bool = False):
+        assert instance.staffing is not None
+        self.instance = instance
+        self.part: StaffingPart = instance.staffing
+        self.relief = relief or {}
+        self.model = cp_model.CpModel()
+        self.assumptions = Assumptions(self.model, active=explain)
+        self.explain = explain
+        self.step_centi = round(self.part.granularity * SCALE)
+        self.y: dict[Key, cp_model.IntVar] = {}
+        self._create_postings()
+        self.added = self._added_bv()
+        self._tranche_totals()
+        self._release_window()
+        self._unit_bounds()
+        self._hiring_capacity()
+        self._budgets()
+        rules = {
+            "excess_caseload": self._excess_caseload,
+            "worst_caseload": self._worst_caseload,
+            "training_relief": self._training_relief,
+            "centre_fairness": self._centre_fairness,
+            "late_posting": self._late_posting,
+        }
+        weights = self.part.weights.model_dump()
+        # a rule of weight 0 is left out of the model (its term is reported by the checker)
+        self.terms: dict[str, cp_model.LinearExprT] = {
+            name: rule() for name, rule in rules.items() if weights[name]
+        }
+        self.model.minimize(self.objective())
+
+    # decisions --------------------------------------------------------------------------
+    def _candidate_months(self, tranche: Tranche) -> range:
+        """Posting months with a variable: the allowed window, or (when explaining) the
+        whole grid with the window as a rule that can be switched off."""
+        return range(self.part.months) if self.explain else self.part.posting_months(tranche)
+
+    def _create_postings(self) -> None:
+        for cat, tr in self.part.tranches():
+            steps = self.part.steps(tr.bv)
+            for u in self.part.units_of(cat.id):
+                cap = steps
+                if u.max_bv is not None and not self.explain:
+                    cap = min(cap, self.part.steps(u.max_bv))
+                for p in self._candidate_months(tr):
+                    self.y[(u.id, tr.id, p)] = self.model.new_int_var(
+                        0, cap, f"y[{u.id},{tr.id},{p}]"
+                    )
+
+    def _added_bv(self) -> dict[str, list[cp_model.LinearExprT]]:
+        """Unit -> expected additional centi-BV per month (a linear expression)."""
+        n = self.part.months
+        by_unit: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (uid, _tid, p), var in self.y.items():
+            by_unit[uid].append((p, var))
+        out: dict[str, list[cp_model.LinearExprT]] = {}
+        for u in self.part.units:
+            curve = self.part.new_curve(u)
+            posts = by_unit.get(u.id, [])
+            out[u.id] = [
+                cp_model.LinearExpr.weighted_sum(
+                    [v for p, v in posts if p <= t and curve[t - p]],
+                    [curve[t - p] for p, v in posts if p <= t and curve[t - p]],
+                )
+                for t in range(n)
+            ]
+        return out
+
+    def _steps_of(self, pred) -> cp_model.LinearExprT:
+        return sum(v for k, v in self.y.items() if pred(k))
+
+    # hard rules -------------------------------------------------------------------------
+    def _tranche_totals(self) -> None:
+        for _cat, tr in self.part.tranches():
+            on = self.assumptions.literal("tranche_total", f"tranche {tr.id}")
+            placed = self._steps_of(lambda k, t=tr.id: k[1] == t)
+            self.model.add(placed == self.part.steps(tr.bv)).only_enforce_if(on)
+
+    def _release_window(self) -> None:
+        """Only in explain mode do variables exist outside the window; there they are
+        held at 0 by the release rule (before) and the posting-delay rule (after)."""
+        if not self.explain:
+            return
+        for _cat, tr in self.part.tranches():
+            window = self.part.posting_months(tr)
+            early = self.assumptions.literal("release", f"tranche {tr.id} from {tr.release}")
+            late = self.assumptions.literal(
+                "posting_delay",
+                f"tranche {tr.id} within {self.part.hiring.max_posting_delay} months",
+            )
+            for (_u, tid, p), var in self.y.items():
+                if tid != tr.id or p in window:
+                    continue
+                lit = early if p < window.start or not len(window) else late
+                self.model.add(var == 0).only_enforce_if(lit)
+
+    def _unit_bounds(self) -> None:
+        for u in self.part.units:
+            on = self.assumptions.literal("unit_bounds", f"unit {u.id}")
+            got = self._steps_of(lambda k, uid=u.id: k[0] == uid)
+            self.model.add(got >= self.part.steps(u.min_bv)).only_enforce_if(on)
+            if u.max_bv is not None:
+                self.model.add(got <= self.part.steps(u.max_bv)).only_enforce_if(on)
+
+    def _hiring_capacity(self) -> None:
+        cap = self.part.hiring.monthly_capacity
+        if cap is None:
+            return
+        limit = int(cap / self.part.granularity + 1e-9)
+        by_month: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for (_u, _t, p), var in self.y.items():
+            by_month[p].append(var)
+        for p, vars_ in sorted(by_month.items()):
+            if len(vars_) > 0:
+                on = self.assumptions.literal("hiring_capacity", f"month {self.part.month(p)}")
+                self.model.add(sum(vars_) <= limit).only_enforce_if(on)
+
+    def _budgets(self) -> None:
+        part = self.part
+        units = {u.id: u for u in part.units}
+        for b in part.budgets:
+            months = [t for t in range(part.months) if part.year_of(t) == b.year]
+            coeffs: dict[Key, int] = {}
+            for key in self.y:
+                uid, tid, p = key
+                if b.tranches and tid not in b.tranches:
+                    continue
+                curve = part.new_curve(units[uid])
+                c = sum(curve[t - p] * euro_per_bv_month(part, t) for t in months if t >= p)
+                if c:
+                    coeffs[key] = c
+            if not coeffs:
+                continue
+            on = self.assumptions.literal("budget", f"{b.year}: {b.amount:g} TEUR")
+            expr = cp_model.LinearExpr.weighted_sum(
+                [self.y[k] for k in coeffs], list(coeffs.values())
+            )
+            self.model.add(expr <= budget_limit(b.amount)).only_enforce_if(on)
+
+    # soft rules (named terms) -----------------------------------------------------------
+    def _upper_added(self, uid: str, t: int) -> int:
+        """Largest additional centi-BV unit uid could have in month t (for domains)."""
+        u = next(x for x in self.part.units if x.id == uid)
+        curve = self.part.new_curve(u)
+        best = max((curve[t - p] for (i, _tr, p) in self.y if i == uid and p <= t), default=0)
+        total = sum(self.part.steps(tr.bv) for c, tr in self.part.tranches() if c.id == u.category)
+        return best * total
+
+    def _excess_caseload(self) -> cp_model.LinearExprT:
+        """Cases above the threshold, summed over units and months (exact: in thousandths
+        of a case-month, so the LP relaxation is not weakened by rounding)."""
+        part = self.part
+        thr10 = round(10 * part.caseload_threshold)
+        big = 10 * SCALE
+        parts: list[cp_model.IntVar] = []
+        for u in part.units_of(part.casework_category):
+            base = part.base_bv(u)
+            for t in range(part.months):
+                worst_gap = big * u.cases - thr10 * base[t]
+                if worst_gap <= 0:
+                    continue
+                ex = self.model.new_int_var(0, worst_gap, f"excess[{u.id},{t}]")
+                self.model.add(ex >= big * u.cases - thr10 * (base[t] + self.added[u.id][t]))
+                parts.append(ex)
+        return sum(parts)
+
+    def _worst_caseload(self) -> cp_model.LinearExprT:
+        """Cases per BV of the worst unit in its worst month from `assess_from` (rounded
+        up): W * min_t eff(u, t) >= SCALE * cases for every casework unit."""
+        part = self.part
+        a0 = part.assess_start()
+        uids = worst_caseload_units(part)
+        if not uids:
+            return 0
+        units = {u.id: u for u in part.units}
+        highs, lows = [], []
+        for uid in uids:
+            base = part.base_bv(units[uid])
+            lo = max(1, min(base[a0:]))
+            hi = max(lo, max(base[t] + self._upper_added(uid, t) for t in range(a0, part.months)))
+            lows.append(lo)
+            highs.append(hi)
+        w_hi = max(-(-SCALE * units[uid].cases // lo) for uid, lo in zip(uids, lows))
+        w_lo = max(-(-SCALE * units[uid].cases // hi) for uid, hi in zip(uids, highs))
+        worst = self.model.new_int_var(w_lo, w_hi, "worst_caseload")
+        mins = []
+        for uid, lo, hi in zip(uids, lows, highs):
+            m = self.model.new_int_var(lo, hi, f"min_eff[{uid}]")
+            base = part.base_bv(units[uid])
+            for t in range(a0, part.months):
+                self.model.add(m <= base[t] + self.added[uid][t])
+            mins.append(m)
+        for uid, m, hi in zip(uids, mins, highs):
+            c = SCALE * units[uid].cases
+            prod = self.model.new_int_var(0, w_hi * hi, f"load[{uid}]")
+            self.model.add_multiplication_equality(prod, [worst, m])
+            self.model.add(prod >= c)
+            # tangents of the convex set {worst * m >= c} at every integer level w: valid
+            # linear cuts (AM-GM) that give the LP relaxation the hyperbola's shape
+            for w in range(max(1, w_lo), w_hi + 1):
+                self.model.add(c * worst + w * w * m >= 2 * c * w)
+        return worst
+
+    def _training_relief(self) -> cp_model.LinearExprT:
+        """Centi-BV-months of training relief that teams in training lack."""
+        parts = []
+        for (uid, t), need in sorted(relief_centi(self.relief).items()):
+            if uid not in self.added or not 0 <= t < self.part.months:
+                continue
+            short = self.model.new_int_var(0, need, f"relief[{uid},{t}]")
+            self.model.add(short >= need - self.added[uid][t])
+            parts.append(short)
+        return sum(parts)
+
+    def _centre_fairness(self) -> cp_model.LinearExprT:
+        """Centi-BV by which each centre's casework share misses its need share."""
+        centre_of = {u.id: u.centre for u in self.part.units_of(self.part.casework_category)}
+        parts = []
+        for centre, target in fairness_targets(self.part).items():
+            got = self.step_centi * self._steps_of(
+                lambda k, c=centre: k[0] in centre_of and centre_of[k[0]] == c
+            )
+            dev = self.model.new_int_var(0, 10 * SCALE * 1000, f"fair[{centre}]")
+            self.model.add(dev >= got - target)
+            self.model.add(dev >= target - got)
+            parts.append(dev)
+        return sum(parts)
+
+    def _late_posting(self) -> cp_model.LinearExprT:
+        """Centi-BV-months between a tranche's release and the posting."""
+        release = {tr.id: self.part.offset(tr.release) for _c, tr in self.part.tranches()}
+        keys = [k for k in self.y if k[2] > release[k[1]]]
+        return cp_model.LinearExpr.weighted_sum(
+            [self.y[k] for k in keys], [self.step_centi * (k[2] - release[k[1]]) for k in keys]
+        )
+
+    def objective(self) -> cp_model.LinearExprT:
+        w = self.part.weights.model_dump()
+        return sum(
+            w[name] * (OBJECTIVE_SCALE // TERM_SCALE[name]) * term
+            for name, term in self.terms.items()
+        )
+
+    # result -----------------------------------------------------------------------------
+    def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
+        tranches = {tr.id: (c, tr) for c, tr in self.part.tranches()}
+        rows = []
+        for (uid, tid, p), var in sorted(
+            self.y.items(), key=lambda kv: (kv[0][1], self._unit_order(kv[0][0]), kv[0][2])
+        ):
+            steps = solver.value(var)
+            if steps:
+                cat, tr = tranches[tid]
+                rows.append(
+                    Allocation(
+                        category=cat.id,
+                        tranche=tid,
+                        unit=uid,
+                        bv=steps * self.part.granularity,
+                        release_month=tr.release,
+                        post_month=self.part.month(p),
+                    )
+                )
+        return StaffingPlan(allocations=rows)
+
+    def _unit_order(self, uid: str) -> int:
+        return [u.id for u in self.part.units].index(uid)
+
+    def add_hint(self, plan: StaffingPlan) -> None:
+        steps: dict[Key, int] = defaultdict(int)
+        for a in plan.allocations:
+            steps[(a.unit, a.tranche, self.part.offset(a.post_month))] += self.part.steps(a.bv)
+        for key, var in self.y.items():
+            self.model.add_hint(var, steps.get(key, 0))
+
+
+def term_weights(part: StaffingPart) -> dict[str, int]:
+    return part.weights.model_dump()
+
+
+def solve(
+    instance: Instance,
+    *,
+    relief: Relief | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    workers: int = 0,
+    progress: Progress | None = None,
+    hint: bool = True,
+    explain: bool = True,
+    log: bool = False,
+) -> Result[StaffingPlan]:
+    """Allocate the tranches. `relief` ((unit, month) -> BV) is the training relief need,
+    derived from a training plan by `models.coupling.training_relief`. The plan has passed
+    `check_staffing`; `infeasible` names the conflicting rules in `outcome.message`."""
+    from solver.baselines import proportional_staffing
+
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    t0 = time.perf_counter()
+    sm = StaffingModel(instance, relief)
+    weights = term_weights(sm.part)
+    if hint:
+        start = proportional_staffing(instance)
+        if start is not None and not check_staffing(instance, start, relief):
+            sm.add_hint(start)
+    solver = cp_model.CpSolver()
+    params.apply(solver)
+    _tune(solver)
+    recorder = ProgressRecorder(_scaled(progress))
+    status = status_name(solver.solve(sm.model, recorder))
+    history = [(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE) for s, o, b in recorder.history]
+    if status in ("infeasible", "unknown"):
+        outcome = PartOutcome(status=status, weights=weights)
+        if status == "infeasible" and explain:
+            left = max(1.0, time_limit - (time.perf_counter() - t0))
+            conflicts = explain_infeasibility(instance, relief, time_limit=left, seed=seed)
+            outcome.message = "conflicting rules: " + "; ".join(conflicts)
+        outcome.seconds = time.perf_counter() - t0
+        return Result("staffing", outcome, None, history=history)
+    plan = sm.extract(solver)
+    violations = check_staffing(instance, plan, relief)
+    if violations:
+        raise RuntimeError(
+            "the solver's staffing plan fails the checker (a bug): "
+            + "; ".join(map(str, violations[:5]))
+        )
+    # terms of weight 0 are not minimised, so their variables say nothing: report the
+    # checker's figures, which must agree with the solver's wherever a weight is set
+    recomputed = staffing_figures(instance, plan, relief or {}).terms
+    internal = {name: int(solver.value(term)) for name, term in sm.terms.items()}
+    if any(recomputed[name] != value for name, value in internal.items()):
+        raise RuntimeError(f"staffing terms differ from the checker's: {internal} vs {recomputed}")
+    objective = solver.objective_value / OBJECTIVE_SCALE
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    outcome = PartOutcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        seconds=time.perf_counter() - t0,
+        terms=reported_terms(recomputed),
+        weights=weights,
+    )
+    return Result("staffing", outcome, plan, history=history)
+
+
+def _tune(solver: cp_model.CpSolver) -> None:
+    """The LP relaxation of this model is (near) exact, so the search follows it: full
+    linearisation (the caseload and budget rows, the tangent cuts) and LP-guided
+    branching. On Bremen this proves the optimum in about 2 s where the defaults stall."""
+    solver.parameters.linearization_level = 2
+    solver.parameters.search_branching = cp_model.LP_SEARCH
+
+
+def _scaled(progress: Progress | None) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda s, o, b: progress(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE)
+
+
+def explain_infeasibility(
+    instance: Instance, relief: Relief | None = None, *, time_limit: float = 20.0, seed: int = 0
+) -> list[str]:
+    """The staffing rules (with tranche, unit, month or budget) that conflict."""
+    part = instance.staffing
+    assert part is not None
+    for _c, tr in part.tranches():
+        if not len(part.posting_months(tr)):
+            return [f"release month of tranche {tr.id} ({tr.release}) lies outside the grid"]
+    sm = StaffingModel(instance, relief, explain=True)
+    return sm.assumptions.minimal_conflict(time_limit=time_limit, seed=seed)
