@@ -18,6 +18,7 @@ from models.plan import (
     PartOutcome,
     PlanFile,
     RolloutResultRecord,
+    StaffingResultRecord,
     TrainingPlan,
     TrainingResultRecord,
 )
@@ -110,6 +111,18 @@ def plan(
             record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
             stats["training"] = _stats(result.outcome)
             write_training_files(inst, result.plan, target.staging)
+        if inst.staffing is not None:
+            _plan_staffing(
+                inst,
+                record,
+                stats,
+                source,
+                target.staging,
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+                quiet=quiet,
+            )
         if inst.rollout is not None:
             _plan_rollout(
                 inst,
@@ -131,6 +144,56 @@ def plan(
     written = target.commit()
     if not quiet:
         _print_summary(stats, out, written)
+
+
+def _plan_staffing(
+    inst: Instance,
+    record: PlanFile,
+    stats: dict[str, dict[str, Any]],
+    source: Path,
+    staging: Path,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    quiet: bool,
+) -> None:
+    """The allocation of the additional positions; teams in training need relief."""
+    from models.coupling import training_relief
+    from reports.staffing import write_staffing_files
+    from solver.staffing import solve as solve_staffing
+
+    part = inst.staffing
+    assert part is not None
+    plan = record.training.plan if record.training is not None else None
+    relief = training_relief(inst, plan)
+    if plan is not None:
+        coupling = (
+            f"relief need of the teams in training from the training plan: "
+            f"{sum(relief.values()):.1f} BV-months over {len({u for u, _ in relief})} units"
+        )
+    elif relief:
+        coupling = "relief need from the instance's `relief` list"
+    else:
+        coupling = ""
+    with SolveProgress("staffing", quiet=quiet) as progress:
+        result = solve_staffing(
+            inst,
+            relief=relief,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress.update,
+        )
+    _raise_on_failure(source, "staffing", result.outcome, time_limit)
+    record.staffing = StaffingResultRecord(
+        outcome=result.outcome,
+        plan=result.plan,
+        coupling=coupling,
+        relief=[(u, part.month(t), round(bv, 4)) for (u, t), bv in sorted(relief.items())],
+    )
+    stats["staffing"] = _stats(result.outcome)
+    write_staffing_files(inst, result.plan, staging)
 
 
 def _plan_rollout(

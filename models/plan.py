@@ -10,6 +10,7 @@ from pydantic import Field
 from models.common import Id, Model
 from models.instance import Instance
 from models.rollout import RolloutPlan
+from models.staffing import StaffingPlan
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -58,6 +59,15 @@ class TrainingResultRecord(Model):
     plan: TrainingPlan | None = None
 
 
+class StaffingResultRecord(Model):
+    outcome: PartOutcome
+    plan: StaffingPlan | None = None
+    coupling: str = Field("", description="how the training plan set the teams' relief need")
+    relief: list[tuple[str, str, float]] = Field(
+        default_factory=list, description="(unit, month, BV) training relief the plan used"
+    )
+
+
 class RolloutResultRecord(Model):
     outcome: PartOutcome
     plan: RolloutPlan | None = None
@@ -70,4 +80,5 @@ class PlanFile(Model):
     schema_version: int = PLAN_SCHEMA_VERSION
     instance: Instance
     training: TrainingResultRecord | None = None
+    staffing: StaffingResultRecord | None = None
     rollout: RolloutResultRecord | None = None

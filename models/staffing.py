@@ -365,8 +365,13 @@ def staffing_problems(
     root = "staffing"
     for i, d in duplicates([c.id for c in part.categories]):
         p.append((f"{root}.categories[{i}].id", f"id {d!r} is used twice"))
+    paths = [
+        f"{root}.categories[{i}].tranches[{j}].id"
+        for i, c in enumerate(part.categories)
+        for j in range(len(c.tranches))
+    ]
     for i, d in duplicates([t.id for _, t in part.tranches()]):
-        p.append((f"{root}.categories: tranche #{i + 1}", f"tranche id {d!r} is used twice"))
+        p.append((paths[i], f"tranche id {d!r} is used twice"))
     for i, d in duplicates([u.id for u in part.units]):
         p.append((f"{root}.units[{i}].id", f"id {d!r} is used twice"))
     cats = {c.id for c in part.categories}

@@ -64,3 +64,59 @@ def tiny_dict(
 
 def tiny(**kwargs: Any) -> Instance:
     return instance_from_dict(tiny_dict(**kwargs), "tiny")
+
+
+def tiny_staffing_dict(
+    *,
+    units: list[dict[str, Any]] | None = None,
+    tranches: list[dict[str, Any]] | None = None,
+    months: int = 6,
+    **staffing: Any,
+) -> dict[str, Any]:
+    """Two casework units A (400 cases, 10 BV) and B (200 cases, 10 BV) in centres C1 and
+    C2, one tranche of 1 BV released in month 0 (2026-01), a certain 1-month lag, no
+    attrition, cost 12 TEUR per BV and year (1 TEUR a month), only the excess term on."""
+    weights = {
+        "excess_caseload": 1,
+        "worst_caseload": 0,
+        "training_relief": 0,
+        "centre_fairness": 0,
+        "late_posting": 0,
+    }
+    weights.update(staffing.pop("weights", {}))
+    hiring = {"lag": {1: 1.0}, "fill_probability": 1.0, "attrition": 0.0}
+    hiring.update(staffing.pop("hiring", {}))
+    part = {
+        "start_month": "2026-01",
+        "months": months,
+        "cost_per_bv_year": 12.0,
+        "categories": [
+            {
+                "id": "cm",
+                "tranches": tranches or [{"id": "t1", "bv": 1.0, "release": "2026-01"}],
+            }
+        ],
+        "units": units
+        or [
+            {"id": "A", "category": "cm", "centre": "C1", "bv": 10, "cases": 400},
+            {"id": "B", "category": "cm", "centre": "C2", "bv": 10, "cases": 200},
+        ],
+        "hiring": hiring,
+        "weights": weights,
+    }
+    part.update(staffing)
+    return {
+        "name": "tiny-staffing",
+        "calendar": {
+            "country": "DE",
+            "subdivision": "HB",
+            "start": "2026-01-05",
+            "end": "2026-06-30",
+        },
+        "organisation": {"centres": [{"id": "C1"}, {"id": "C2"}]},
+        "staffing": part,
+    }
+
+
+def tiny_staffing(**kwargs: Any) -> Instance:
+    return instance_from_dict(tiny_staffing_dict(**kwargs))

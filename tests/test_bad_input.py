@@ -86,6 +86,46 @@ FIELD_CASES = [
         ["training.preferred_weekdays", "unknown weekday 'Funday'"],
     ),
     (
+        "lag-not-a-distribution",
+        {"staffing.hiring.lag": {3: 0.5, 4: 0.3}},
+        ["staffing.hiring.lag", "sum to 0.8, not 1"],
+    ),
+    (
+        "unit-of-unknown-category",
+        {"staffing.units[0].category": "xx"},
+        ["staffing.units[0].category", "unknown category 'xx'"],
+    ),
+    (
+        "tranche-off-granularity",
+        {"staffing.categories[0].tranches[1].bv": 3.3},
+        ["staffing.categories[0].tranches[1].bv", "3.3 BV is not a multiple of 0.5"],
+    ),
+    (
+        "release-not-a-month",
+        {"staffing.categories[0].tranches[0].release": "2015-13"},
+        ["staffing.categories[0].tranches[0].release", "'2015-13' is not a month"],
+    ),
+    (
+        "release-outside-grid",
+        {"staffing.categories[0].tranches[0].release": "2020-01"},
+        ["staffing.categories[0].tranches[0].release", "2020-01 is outside the grid"],
+    ),
+    (
+        "more-vacancies-than-bv",
+        {"staffing.units[0].vacancies": 20},
+        ["staffing.units[0]", "vacancies 20.0 exceed bv 8.0"],
+    ),
+    (
+        "budget-of-unknown-tranche",
+        {"staffing.budgets[0].tranches[0]": "cm-2099"},
+        ["staffing.budgets[0].tranches[0]", "unknown tranche 'cm-2099'"],
+    ),
+    (
+        "duplicate-tranche-id",
+        {"staffing.categories[0].tranches[1].id": "cm-2015a"},
+        ["staffing.categories[0].tranches[1].id", "tranche id 'cm-2015a' is used twice"],
+    ),
+    (
         "unknown-workday",
         {"calendar.workdays": ["Mon", "Mondy"]},
         ["calendar.workdays", "unknown weekday 'Mondy'"],
@@ -93,7 +133,12 @@ FIELD_CASES = [
 ]
 
 # the same instance problems through `juwe plan`: rejected before any solving
-PLAN_CASES = ["wrong-type", "cyclic-module-order", "done-session-after-snapshot"]
+PLAN_CASES = [
+    "wrong-type",
+    "cyclic-module-order",
+    "done-session-after-snapshot",
+    "lag-not-a-distribution",
+]
 
 
 def _params(ids: list[str] | None = None) -> list:
@@ -319,7 +364,7 @@ def test_plan_file_given_as_instance(tmp_path, bremen_data, juwe, assert_input_e
 
 
 def test_instance_without_parts(bremen_data, write_instance, tmp_path, juwe, assert_input_error):
-    path = write_instance(bremen_data, {"training": DELETE, "rollout": DELETE})
+    path = write_instance(bremen_data, {"training": DELETE, "staffing": DELETE, "rollout": DELETE})
     result = juwe("plan", path, "--out", tmp_path / "out", *PLAN_OPTIONS)
     assert_input_error(result, str(path), "no part to plan")
     assert not (tmp_path / "out").exists()

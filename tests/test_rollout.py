@@ -395,7 +395,7 @@ def test_bremen_rollout_solves_to_optimality(bremen_rollout):
     # child protection (the highest priority) does not finish last
     ends = {f: v for f, v in terms.items() if f.startswith("completion:")}
     assert ends["completion:kinderschutz"] <= ends["completion:kollegiale_beratung"]
-    assert inst.parts() == ["training", "rollout"]
+    assert inst.parts() == ["training", "staffing", "rollout"]
 
 
 # ---------------------------------------------------------------------- property
