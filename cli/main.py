@@ -318,9 +318,13 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-from cli.rollout import rollout  # noqa: E402  (registered after cli exists)
+from cli.bench import bench  # noqa: E402  (registered after cli exists)
+from cli.instances import instances  # noqa: E402
+from cli.rollout import rollout  # noqa: E402
 
 cli.add_command(rollout)
+cli.add_command(instances)
+cli.add_command(bench)
 
 
 def main() -> None:

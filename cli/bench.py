@@ -1,0 +1,137 @@
+"""`juwe bench`: solve every part of realistic instances beside the hand-planning
+baselines and print objective, bound, gap, seconds and the ratio to the baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.errors import guarded
+from cli.output import prepare_out_dir
+from models.io import InputError
+
+
+@click.command()
+@click.argument("instances", nargs=-1)
+@click.option(
+    "--sizes",
+    help="comma-separated sizes of the bundled generated instances, e.g. S,M (generated-S...)",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="seconds per part",
+)
+@click.option("--workers", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="write bench.csv and bench.html there")
+@click.option("--force", is_flag=True, help="write into a non-empty --out folder")
+@guarded
+def bench(
+    instances: tuple[str, ...],
+    sizes: str | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Benchmark INSTANCES (files or bundled names; default: bremen-2016) and/or the
+    bundled generated instances of --sizes. Every plan passes its checker."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from cli.main import resolve_instance
+    from instances import bundled
+    from models.io import load_instance
+
+    names = list(instances)
+    for size in (sizes or "").split(","):
+        size = size.strip().upper()
+        if not size:
+            continue
+        if size not in ("S", "M", "L", "XL"):
+            raise click.BadParameter(
+                f"unknown size {size!r}; use S, M, L, XL", param_hint="--sizes"
+            )
+        if f"generated-{size}" not in bundled():
+            raise InputError(Path(f"generated-{size}"), ["no bundled generated instance"])
+        names.append(f"generated-{size}")
+    if not names:
+        names = ["bremen-2016"]
+    loaded = [(Path(n).stem, load_instance(resolve_instance(n))) for n in names]
+    target = prepare_out_dir(out, force=force) if out is not None else None
+    from reports.bench import write_bench_files
+    from solver.bench import bench_instance
+
+    rows = []
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("starting", total=None)
+            for name, inst in loaded:
+                rows += bench_instance(
+                    name,
+                    inst,
+                    time_limit=time_limit,
+                    workers=workers,
+                    seed=seed,
+                    step=lambda part, n=name: progress.update(
+                        task, description=f"{n}: {part} (limit {time_limit:g} s)"
+                    ),
+                )
+        if target is not None:
+            write_bench_files(
+                [r.as_dict() for r in rows],
+                [(f"{r.instance} {r.part}", r.history, r.baseline) for r in rows],
+                target.staging,
+            )
+    except BaseException:
+        if target is not None:
+            target.discard()
+        raise
+    if target is not None:
+        target.commit()
+    table = Table(title=f"juwe bench (workers={workers}, time limit {time_limit:g} s per part)")
+    cols = [
+        "instance",
+        "part",
+        "status",
+        "objective",
+        "bound",
+        "gap %",
+        "seconds",
+        "baseline",
+        "ratio",
+    ]
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("instance", "part", "status") else "right")
+    for r in rows:
+        d = r.as_dict()
+        table.add_row(
+            r.instance,
+            r.part,
+            r.status,
+            _num(r.objective),
+            _num(r.bound),
+            _num(d["gap_pct"]),
+            f"{r.seconds:.2f}",
+            _num(r.baseline),
+            _num(d["ratio_to_baseline"]),
+        )
+    Console().print(table)
+    if out is not None:
+        Console().print(f"bench.csv and bench.html written to {out}/")
+
+
+def _num(v: object) -> str:
+    return "" if v is None else f"{v:g}"

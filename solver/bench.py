@@ -1,0 +1,132 @@
+"""Solve every part of an instance beside its hand-planning baseline: the rows of
+`juwe bench` and the objective/bound history of each solve.
+
+Parts are coupled as in `juwe plan`: the staffing relief comes from the training plan and
+the rollout avoids the centres' training days; the baselines get the same coupling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from models.check_rollout import check_rollout, rollout_terms
+from models.check_staffing import check_staffing, staffing_figures, staffing_objective
+from models.check_training import check_training, training_terms, weighted_objective
+from models.coupling import training_days_by_centre, training_relief
+from models.instance import Instance
+from models.rollout import term_weights
+from solver import baselines
+from solver.rollout import solve as solve_rollout
+from solver.staffing import solve as solve_staffing
+from solver.training import solve as solve_training
+
+
+@dataclass
+class BenchRow:
+    instance: str
+    part: str
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    baseline: float | None
+    history: list[tuple[float, float, float]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.objective is None or not self.baseline:
+            return None
+        return self.objective / self.baseline
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "instance": self.instance,
+            "part": self.part,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap_pct": None if self.gap is None else round(100 * self.gap, 3),
+            "seconds": round(self.seconds, 3),
+            "baseline_objective": self.baseline,
+            "ratio_to_baseline": None if self.ratio is None else round(self.ratio, 4),
+            "note": self.note,
+        }
+
+
+Step = Callable[[str], None]
+
+
+def bench_instance(
+    name: str,
+    instance: Instance,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int = 0,
+    step: Step | None = None,
+) -> list[BenchRow]:
+    """One row per part present. Every plan (solver's and baseline's) passes its checker."""
+    rows: list[BenchRow] = []
+    say = step or (lambda _part: None)
+    training_plan = None
+    if instance.training is not None:
+        say("training")
+        r = solve_training(instance, time_limit=time_limit, seed=seed, workers=workers)
+        base_plan = baselines.greedy_training(instance)
+        base = None
+        if base_plan is not None:
+            _checked(check_training(instance, base_plan), "training baseline")
+            base = float(weighted_objective(instance, training_terms(instance, base_plan)))
+        training_plan = r.plan or base_plan
+        rows.append(_row(name, "training", r, base))
+    if instance.staffing is not None:
+        say("staffing")
+        relief = training_relief(instance, training_plan)
+        r = solve_staffing(
+            instance, relief=relief, time_limit=time_limit, seed=seed, workers=workers
+        )
+        base_plan = baselines.proportional_staffing(instance)
+        base = None
+        if base_plan is not None:
+            _checked(check_staffing(instance, base_plan, relief), "staffing baseline")
+            base = staffing_objective(instance, staffing_figures(instance, base_plan, relief).terms)
+        rows.append(_row(name, "staffing", r, base))
+    if instance.rollout is not None:
+        say("rollout")
+        blocked = training_days_by_centre(instance, training_plan) if training_plan else None
+        r = solve_rollout(
+            instance, time_limit=time_limit, seed=seed, workers=workers, blocked_days=blocked
+        )
+        base_plan = baselines.sgs_rollout(instance, blocked)
+        base = None
+        if base_plan is not None:
+            _checked(check_rollout(instance, base_plan, blocked), "rollout baseline")
+            weights = term_weights(instance.rollout)
+            terms = rollout_terms(instance, base_plan)
+            base = float(sum(weights[k] * v for k, v in terms.items()))
+        rows.append(_row(name, "rollout", r, base))
+    return rows
+
+
+def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
+    o = result.outcome
+    return BenchRow(
+        instance=name,
+        part=part,
+        status=o.status,
+        objective=o.objective,
+        bound=o.bound,
+        gap=o.gap,
+        seconds=o.seconds,
+        baseline=baseline,
+        history=list(result.history),
+        note=o.message,
+    )
+
+
+def _checked(violations: list, what: str) -> None:
+    if violations:
+        raise RuntimeError(f"the {what} fails the checker (a bug): {violations[:3]}")

@@ -1,0 +1,69 @@
+"""The instance generator: each size validates, is feasible (the hand-planning baselines
+find plans the checkers accept) and is reproducible by seed; the bundled generated
+instances are what the generator makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from instances import bundled_path
+from instances.generator import SIZES, generate, to_yaml
+from models.check_staffing import check_staffing
+from models.check_training import check_training
+from models.io import instance_from_dict, load_instance
+from solver.baselines import greedy_training, proportional_staffing
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_size_is_valid_and_reproducible(size):
+    data = generate(size, 7)
+    inst = instance_from_dict(data)
+    assert inst.parts() == ["training", "staffing", "rollout"]
+    assert to_yaml(generate(size, 7)) == to_yaml(data)
+    assert to_yaml(generate(size, 8)) != to_yaml(data)
+
+
+@pytest.mark.parametrize("size", ["S", "M", "L"])
+def test_baselines_find_checked_plans(size):
+    inst = instance_from_dict(generate(size, 3))
+    training = greedy_training(inst)
+    assert training is not None and check_training(inst, training) == []
+    staffing = proportional_staffing(inst)
+    assert staffing is not None and check_staffing(inst, staffing) == []
+
+
+@pytest.mark.parametrize(
+    "size, groups, trainers, teams, bv",
+    [("S", 13, 2, 17, 28), ("M", 30, 4, 40, 60), ("L", 80, 8, 120, 150), ("XL", 250, 20, 500, 500)],
+)
+def test_sizes_follow_the_guide(size, groups, trainers, teams, bv):
+    inst = instance_from_dict(generate(size, 0))
+    assert len(inst.organisation.groups) == groups
+    assert len(inst.training.trainers) >= trainers
+    assert len(inst.organisation.teams) == teams
+    assert sum(t.bv for _, t in inst.staffing.tranches()) == bv
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bundled_generated_instances_are_current(size):
+    path = bundled_path(f"generated-{size}")
+    assert path.read_text("utf-8") == to_yaml(generate(size, 0))
+    load_instance(path)
+
+
+def test_cli_generate_and_list(tmp_path, juwe):
+    out = tmp_path / "m.yaml"
+    result = juwe("instances", "generate", "--size", "m", "--seed", "5", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text("utf-8") == to_yaml(generate("M", 5))
+    again = juwe("instances", "generate", "--size", "M", "-o", out)
+    assert again.exit_code == 2 and "--force" in again.output
+    listed = juwe("instances", "list")
+    assert listed.exit_code == 0
+    for name in ("bremen-2016", "generated-S", "generated-XL"):
+        assert name in listed.output
+
+
+def test_unknown_size_is_a_usage_error(tmp_path, juwe):
+    result = juwe("instances", "generate", "--size", "XXL", "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 2 and "XXL" in result.output
