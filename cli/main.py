@@ -259,6 +259,10 @@ from cli.rollout import rollout  # noqa: E402  (registered after cli exists)
 
 cli.add_command(rollout)
 
+from cli.staffing import staffing  # noqa: E402
+
+cli.add_command(staffing)
+
 
 def main() -> None:
     cli(prog_name="juwe")

@@ -258,3 +258,29 @@ def expected_casework(instance: Instance, plan: StaffingPlan) -> np.ndarray:
     for u in part.units_of(part.casework_category):
         total += np.array(fig.effective(u.id), dtype=float) / SCALE
     return total
+
+
+def kpi_row(sim: SimulationResult, dates: list[str]) -> dict[str, float]:
+    """The figures of one simulated variant, as a flat row (means over runs unless the
+    column names a quantile)."""
+    vac = sim.vacancy_months()
+    over = sim.overload_months()
+    row: dict[str, float] = {
+        "vacancy_bv_months": round(float(vac.mean()), 2),
+        "vacancy_bv_months_p90": round(float(np.quantile(vac, 0.9)), 2),
+        "overload_unit_months": round(float(over.mean()), 2),
+        "overload_unit_months_p90": round(float(np.quantile(over, 0.9)), 2),
+    }
+    total = sim.casework_total()
+    for d in dates:
+        t = sim.months.index(d)
+        p10, p50, p90 = np.quantile(total[:, t], (0.1, 0.5, 0.9))
+        row[f"cw_bv_{d}_p10"] = round(float(p10), 2)
+        row[f"cw_bv_{d}_p50"] = round(float(p50), 2)
+        row[f"cw_bv_{d}_p90"] = round(float(p90), 2)
+    years = [y for y, _ in sim.budgets]
+    for bi, ((year, amount), cost) in enumerate(zip(sim.budgets, sim.mean_cost())):
+        key = str(year) if years.count(year) == 1 else f"{year}_{bi + 1}"
+        row[f"cost_{key}_teur"] = round(float(cost), 1)
+        row[f"budget_{key}_teur"] = round(float(amount), 1)
+    return row
