@@ -326,6 +326,10 @@ cli.add_command(rollout)
 cli.add_command(instances)
 cli.add_command(bench)
 
+from cli.staffing import staffing  # noqa: E402
+
+cli.add_command(staffing)
+
 
 def main() -> None:
     cli(prog_name="juwe")

@@ -1,0 +1,288 @@
+"""scenarios.csv and scenarios.html of `juwe staffing scenarios`: a row per variant and
+fan charts of the simulated casework BV, side by side.
+
+The page is self-contained: plotly.js is inlined once, nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports.page import html_page
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+FIRST_COLUMNS = ["variant", "status", "objective", "bound", "gap", "message"]
+
+
+@dataclass
+class VariantOutcome:
+    """What the page shows of one variant; `fan` is None when it has no plan."""
+
+    name: str
+    description: str
+    row: dict[str, Any]
+    fan: np.ndarray | None = None  # (3, months): P10, P50, P90 of the casework BV
+    expected: np.ndarray | None = None  # the model's expectation, month by month
+    planned: np.ndarray | None = None  # casework BV planned (current + posted)
+
+
+def columns(outcomes: list[VariantOutcome]) -> list[str]:
+    """FIRST_COLUMNS, then every other column in first-seen order."""
+    cols = list(FIRST_COLUMNS)
+    for o in outcomes:
+        for k in o.row:
+            if k not in cols:
+                cols.append(k)
+    return cols
+
+
+def write_scenarios_csv(outcomes: list[VariantOutcome], path: Path) -> Path:
+    cols = columns(outcomes)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
+        w.writeheader()
+        for o in outcomes:
+            w.writerow({c: _cell(o.row.get(c)) for c in cols})
+    return path
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    return v
+
+
+def fan_charts(
+    outcomes: list[VariantOutcome], months: list[str], need: float | None = None
+) -> go.Figure:
+    """One panel per variant: the P10-P90 band and the median of the filled casework BV,
+    the model's expectation and the planned BV; a line at the BV the caseload threshold
+    asks for. Panels share the y axis, two per row."""
+    cols = 2 if len(outcomes) > 1 else 1
+    rows = math.ceil(len(outcomes) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_yaxes=True,
+        subplot_titles=[o.name for o in outcomes],
+        vertical_spacing=min(0.12, 0.3 / max(1, rows - 1)) if rows > 1 else 0.1,
+        horizontal_spacing=0.05,
+    )
+    x = months
+    for i, o in enumerate(outcomes):
+        r, c = i // cols + 1, i % cols + 1
+        first = i == 0
+        if o.fan is None:
+            fig.add_annotation(
+                text=f"no plan: {o.row.get('status', '')}",
+                showarrow=False,
+                xref=f"x{i + 1 if i else ''} domain",
+                yref=f"y{i + 1 if i else ''} domain",
+                x=0.5,
+                y=0.5,
+            )
+            continue
+        p10, p50, p90 = o.fan
+        band = "rgba(37, 99, 235, 0.22)"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=p90,
+                mode="lines",
+                line={"width": 0},
+                name="P90",
+                legendgroup="band",
+                showlegend=False,
+                hovertemplate="%{x}: P90 %{y:.1f} BV<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=p10,
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=band,
+                name="P10-P90 of filled BV",
+                legendgroup="band",
+                showlegend=first,
+                hovertemplate="%{x}: P10 %{y:.1f} BV<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=p50,
+                mode="lines",
+                line={"color": "#1d4ed8", "width": 2},
+                name="median (P50)",
+                legendgroup="median",
+                showlegend=first,
+                hovertemplate="%{x}: P50 %{y:.1f} BV<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        if o.expected is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=o.expected,
+                    mode="lines",
+                    line={"color": "#111827", "width": 1, "dash": "dash"},
+                    name="expected (model)",
+                    legendgroup="expected",
+                    showlegend=first,
+                    hovertemplate="%{x}: expected %{y:.1f} BV<extra></extra>",
+                ),
+                row=r,
+                col=c,
+            )
+        if o.planned is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=o.planned,
+                    mode="lines",
+                    line={"color": "#6b7280", "width": 1, "dash": "dot", "shape": "hv"},
+                    name="planned BV (current + posted)",
+                    legendgroup="planned",
+                    showlegend=first,
+                    hovertemplate="%{x}: planned %{y:.1f} BV<extra></extra>",
+                ),
+                row=r,
+                col=c,
+            )
+        if need is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[x[0], x[-1]],
+                    y=[need, need],
+                    mode="lines",
+                    line={"color": "#b91c1c", "width": 1, "dash": "dot"},
+                    name="BV for the caseload threshold",
+                    legendgroup="need",
+                    showlegend=first,
+                    hoverinfo="skip",
+                ),
+                row=r,
+                col=c,
+            )
+    fig.update_layout(
+        height=max(360, 300 * rows + 80),
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.06 if rows > 1 else -0.15},
+        template="plotly_white",
+    )
+    fig.update_yaxes(title_text="filled casework BV", col=1)
+    return fig
+
+
+def _fmt(v: Any) -> str:
+    if v is None or v == "":
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return f"{v:g}" if abs(v) >= 1000 or v.is_integer() else f"{v:.2f}"
+    return str(v)
+
+
+def table_html(outcomes: list[VariantOutcome]) -> str:
+    cols = columns(outcomes)
+    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+    body = []
+    for o in outcomes:
+        cells = []
+        for c in cols:
+            v = o.row.get(c)
+            if c == "status":
+                cells.append(
+                    f'<td><span class="status {escape(str(v))}">{escape(str(v))}</span></td>'
+                )
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                cells.append(f'<td class="num">{escape(_fmt(v))}</td>')
+            else:
+                cells.append(f"<td>{escape(_fmt(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def scenarios_html(
+    instance_name: str,
+    outcomes: list[VariantOutcome],
+    months: list[str],
+    *,
+    runs: int,
+    seed: int,
+    need: float | None = None,
+) -> str:
+    fig = fan_charts(outcomes, months, need)
+    chart = fig.to_html(
+        full_html=False,
+        include_plotlyjs=True,
+        include_mathjax=False,
+        config=PLOTLY_CONFIG,
+        div_id="scenario-fans",
+    )
+    described = "".join(
+        f"<li><b>{escape(o.name)}</b>: {escape(o.description)}</li>"
+        for o in outcomes
+        if o.description
+    )
+    body = [
+        f"<h1>Hiring scenarios: {escape(instance_name)}</h1>",
+        f'<p class="meta">{len(outcomes)} variant(s); each re-optimised, then simulated '
+        f"{runs} times (seed {seed}, the same random numbers for every variant).</p>",
+    ]
+    if described:
+        body.append(f"<ul>{described}</ul>")
+    body += [
+        "<h2>Filled casework BV</h2>",
+        "<p>Band: P10 to P90 of the filled BV of all casework teams over the simulated runs; "
+        "line: the median; dashed: the model's expectation the solver optimised; dotted: "
+        "the BV planned (current plus posted additional BV).</p>",
+        chart,
+        "<h2>Key figures</h2>",
+        "<p><b>vacancy_bv_months</b>: BV-months by which the casework teams fall short of "
+        "their planned BV (mean over runs; _p90 the 90th percentile). "
+        "<b>overload_unit_months</b>: team-months with more cases per filled BV than the "
+        "caseload threshold. <b>cw_bv_MONTH_pXX</b>: quantiles of the filled casework BV in "
+        "that month. <b>cost_YEAR_teur</b>: mean simulated cost in that year of the tranches "
+        "the year's budget pays for, beside <b>budget_YEAR_teur</b>.</p>",
+        table_html(outcomes),
+    ]
+    return html_page(f"Hiring scenarios {instance_name}", "\n".join(body), lang="en")
+
+
+def write_scenarios_html(
+    path: Path,
+    instance_name: str,
+    outcomes: list[VariantOutcome],
+    months: list[str],
+    *,
+    runs: int,
+    seed: int,
+    need: float | None = None,
+) -> Path:
+    path.write_text(
+        scenarios_html(instance_name, outcomes, months, runs=runs, seed=seed, need=need),
+        encoding="utf-8",
+    )
+    return path
