@@ -30,7 +30,7 @@ def staffing() -> None:
     "scenario_file",
     required=True,
     type=click.Path(path_type=Path),
-    help="YAML file of variants (see instances/bremen-2016-scenarios.yaml)",
+    help="YAML file of variants (see instances/scenarios/bremen-2016.yaml)",
 )
 @click.option(
     "--out",

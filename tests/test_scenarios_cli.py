@@ -192,7 +192,7 @@ def test_bad_staffing_data_exits_2_naming_the_field(
 
 def test_bundled_example_scenarios_fit_the_bremen_instance():
     inst = load_instance(bundled_path())
-    path = Path(bundled_path()).with_name("bremen-2016-scenarios.yaml")
+    path = Path(bundled_path()).parent / "scenarios" / "bremen-2016.yaml"
     scen = load_scenarios(path)
     variants = prepare_variants(inst, scen, path)
     assert len(variants) == len(scen.variants) >= 6
