@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from models.instance import Instance
 from models.plan import PlanFile
+from models.unit_table import resolve_units_from
 
 
 class InputError(Exception):
@@ -185,10 +186,20 @@ def load_instance(path: str | Path) -> Instance:
         raise InputError(
             path, ["this is a plan file (plan.json), not an instance: give an instance file"]
         )
+    problems = resolve_units_from(data, Path(path).parent)
+    if problems:
+        raise InputError(path, problems)
     return _validate(Instance, data, path)
 
 
-def instance_from_dict(data: dict[str, Any], source: str = "<instance>") -> Instance:
+def instance_from_dict(
+    data: dict[str, Any], source: str = "<instance>", base: Path | None = None
+) -> Instance:
+    """An instance from parsed data; a `staffing.units_from` table is read relative to
+    `base` (default: the working directory)."""
+    problems = resolve_units_from(data, base or Path.cwd())
+    if problems:
+        raise InputError(source, problems)
     return _validate(Instance, data, source)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -115,6 +116,25 @@ class Unit(Model):
         return self
 
 
+class UnitsSource(Model):
+    """Where the staffing units come from when they live in a spreadsheet."""
+
+    path: str = Field(
+        min_length=1, description="an .xlsx or .csv file, relative to the instance file"
+    )
+    sheet: str | None = Field(None, description="sheet of an .xlsx file (default: the first)")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="unit field -> column header in the table, for headers that differ from "
+        "the field names (e.g. cases: Fallzahl)",
+    )
+    defaults: dict[str, Any] = Field(
+        default_factory=dict,
+        description="unit field -> value for rows whose cell is empty or whose table has no "
+        "such column (e.g. category: cm)",
+    )
+
+
 class HiringModel(Model):
     """How postings turn into staff, and how staff leave."""
 
@@ -210,6 +230,11 @@ class StaffingPart(Model):
     cost_growth: float = Field(0.0, ge=0, le=1, description="yearly rise of that cost")
     categories: list[Category]
     units: list[Unit]
+    units_from: UnitsSource | None = Field(
+        None,
+        description="an Excel/CSV table of further units; read when the instance file is "
+        "loaded and added to `units`",
+    )
     hiring: HiringModel = Field(default_factory=HiringModel)
     budgets: list[Budget] = Field(default_factory=list)
     relief: list[ReliefNeed] = Field(
@@ -363,6 +388,16 @@ def staffing_problems(
 
     p: list[tuple[str, str]] = []
     root = "staffing"
+    if part.units_from is not None:
+        p.append(
+            (
+                f"{root}.units_from",
+                "the table is read when an instance file is loaded (models.io.load_instance "
+                "or instance_from_dict); this instance was built without reading it",
+            )
+        )
+    if not part.units:
+        p.append((f"{root}.units", "no units: list them or name a table in `units_from`"))
     for i, d in duplicates([c.id for c in part.categories]):
         p.append((f"{root}.categories[{i}].id", f"id {d!r} is used twice"))
     paths = [
