@@ -15,6 +15,7 @@ from instances import DEFAULT, bundled, bundled_path
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan, save_plan
 from models.plan import (
+    JointRecord,
     PartOutcome,
     PlanFile,
     RolloutResultRecord,
@@ -70,6 +71,13 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="plan.json of an earlier run: changes against it cost (re-planning)",
 )
+@click.option(
+    "--joint",
+    is_flag=True,
+    help="after planning training and rollout one after the other, solve both in one "
+    "model (hinted with those plans) and keep the joint plans when their combined "
+    "objective is lower",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option("--quiet", "-q", is_flag=True, help="no progress line and no summary")
 @guarded
@@ -80,14 +88,23 @@ def plan(
     seed: int,
     workers: int,
     previous: Path | None,
+    joint: bool,
     force: bool,
     quiet: bool,
 ) -> None:
-    """Solve every part of INSTANCE (file or bundled name; default: bremen-2016)."""
+    """Solve every part of INSTANCE (file or bundled name; default: bremen-2016).
+
+    The training calendar comes first; the staffing relief need and the days the rollout
+    avoids follow from it (recorded in plan.json)."""
     source = resolve_instance(instance)
     inst = load_instance(source)
     if not inst.parts():
         raise InputError(source, ["the instance has no part to plan"])
+    if joint and (inst.training is None or inst.rollout is None):
+        raise click.UsageError(
+            f"--joint needs an instance with a training and a rollout part; "
+            f"{source.name} has: {', '.join(inst.parts())}"
+        )
     prev_plan = _previous_training_plan(previous) if previous else None
     target = prepare_out_dir(out, force=force)
     try:
@@ -110,7 +127,12 @@ def plan(
             _raise_on_failure(source, "training", result.outcome, time_limit)
             record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
             stats["training"] = _stats(result.outcome)
-            write_training_files(inst, result.plan, target.staging)
+        solve_args = {"time_limit": time_limit, "seed": seed, "workers": workers, "quiet": quiet}
+        if joint:
+            _plan_rollout(inst, record, stats, source, **solve_args)
+            _plan_joint(inst, record, stats, prev_plan, **solve_args)
+        if record.training is not None and record.training.plan is not None:
+            write_training_files(inst, record.training.plan, target.staging)
         if inst.staffing is not None:
             _plan_staffing(
                 inst,
@@ -124,17 +146,12 @@ def plan(
                 quiet=quiet,
             )
         if inst.rollout is not None:
-            _plan_rollout(
-                inst,
-                record,
-                stats,
-                source,
-                target.staging,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                quiet=quiet,
-            )
+            if record.rollout is None:
+                _plan_rollout(inst, record, stats, source, **solve_args)
+            from reports.rollout import write_rollout_files
+
+            assert record.rollout is not None and record.rollout.plan is not None
+            write_rollout_files(inst, record.rollout.plan, target.staging)
         save_plan(record, target.staging / "plan.json")
         (target.staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
         write_report_html(record, target.staging)
@@ -201,7 +218,6 @@ def _plan_rollout(
     record: PlanFile,
     stats: dict[str, dict[str, Any]],
     source: Path,
-    staging: Path,
     *,
     time_limit: float,
     seed: int,
@@ -210,7 +226,6 @@ def _plan_rollout(
 ) -> None:
     """The rollout, kept off the days on which a centre's groups are in training."""
     from models.coupling import training_days_by_centre
-    from reports.rollout import write_rollout_files
     from solver.rollout import solve as solve_rollout
 
     blocked, coupling = None, ""
@@ -235,7 +250,58 @@ def _plan_rollout(
         outcome=result.outcome, plan=result.plan, coupling=coupling
     )
     stats["rollout"] = _stats(result.outcome)
-    write_rollout_files(inst, result.plan, staging)
+
+
+def _plan_joint(
+    inst: Instance,
+    record: PlanFile,
+    stats: dict[str, dict[str, Any]],
+    previous: TrainingPlan | None,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    quiet: bool,
+) -> None:
+    """Training and rollout again in one model, started from the sequential plans; the
+    joint plans replace them when the combined objective is lower."""
+    from solver.joint import solve_joint
+
+    assert record.training is not None and record.rollout is not None
+    t, r = record.training, record.rollout
+    assert t.plan is not None and r.plan is not None
+    assert t.outcome.objective is not None and r.outcome.objective is not None
+    sequential = t.outcome.objective + r.outcome.objective
+    with SolveProgress("joint", quiet=quiet) as progress:
+        result = solve_joint(
+            inst,
+            hint=(t.plan, r.plan),
+            previous=previous,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress.update,
+        )
+    o = result.outcome
+    used = o.objective is not None and o.objective < sequential - 1e-9
+    record.joint = JointRecord(outcome=o, sequential_objective=sequential, used=used)
+    stats["joint"] = _stats(o) | {"sequential_objective": sequential, "used": used}
+    if used:
+        assert result.training is not None and result.rollout is not None
+        record.training = TrainingResultRecord(
+            outcome=result.training.outcome, plan=result.training.plan
+        )
+        record.rollout = RolloutResultRecord(
+            outcome=result.rollout.outcome,
+            plan=result.rollout.plan,
+            coupling=(
+                "planned jointly with the training (--joint): a centre's own rollout tasks "
+                f"avoid its training days; combined objective {o.objective:g} against "
+                f"{sequential:g} planned one after the other"
+            ),
+        )
+        stats["training"] = _stats(result.training.outcome)
+        stats["rollout"] = _stats(result.rollout.outcome)
 
 
 def _previous_training_plan(path: Path) -> TrainingPlan:
@@ -276,9 +342,12 @@ def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Pa
         table.add_column(col, justify="right" if col not in ("part", "status") else "left")
     for part, s in stats.items():
         gap = "" if s["gap"] is None else f"{100 * s['gap']:.2f}"
-        table.add_row(
-            part, s["status"], f"{s['objective']:g}", f"{s['bound']:g}", gap, f"{s['seconds']:.1f}"
-        )
+        obj = "" if s["objective"] is None else f"{s['objective']:g}"
+        bound = "joint" if s["bound"] is None else f"{s['bound']:g}"
+        if part == "joint":
+            used = "used" if s["used"] else "not better"
+            part = f"joint ({used}; sequential {s['sequential_objective']:g})"
+        table.add_row(part, s["status"], obj, bound, gap, f"{s['seconds']:.1f}")
     console = Console()
     console.print(table)
     console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))

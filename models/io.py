@@ -236,7 +236,7 @@ def save_plan(plan: PlanFile, path: str | Path) -> None:
 def plan_json(plan: PlanFile) -> str:
     """plan.json text: wall-clock seconds are left out so a re-run gives the same bytes."""
     data = plan.model_dump(mode="json")
-    for part in ("training", "staffing", "rollout"):
+    for part in ("training", "staffing", "rollout", "joint"):
         record = data.get(part)
         if record is not None:
             record["outcome"].pop("seconds", None)

@@ -74,6 +74,17 @@ class RolloutResultRecord(Model):
     coupling: str = Field("", description="how the training plan constrained the rollout")
 
 
+class JointRecord(Model):
+    """`juwe plan --joint`: training and rollout solved again in one CP-SAT model, hinted
+    with the plans made one after the other; the joint plans are used when better."""
+
+    outcome: PartOutcome = Field(description="the combined objective (training + rollout)")
+    sequential_objective: float = Field(
+        description="training objective + rollout objective when planned one after the other"
+    )
+    used: bool = Field(description="the joint plans replaced the sequential ones")
+
+
 class PlanFile(Model):
     """plan.json: the instance and every part's outcome and plan."""
 
@@ -82,3 +93,4 @@ class PlanFile(Model):
     training: TrainingResultRecord | None = None
     staffing: StaffingResultRecord | None = None
     rollout: RolloutResultRecord | None = None
+    joint: JointRecord | None = None

@@ -85,8 +85,14 @@ class RolloutModel:
     """Builds the CP-SAT model of an instance's rollout part."""
 
     def __init__(
-        self, instance: Instance, *, blocked_days: BlockedDays | None = None, explain: bool = False
+        self,
+        instance: Instance,
+        *,
+        blocked_days: BlockedDays | None = None,
+        explain: bool = False,
+        model: cp_model.CpModel | None = None,
     ):
+        """`model`: build into this CP-SAT model (joint planning with the training)."""
         if instance.rollout is None:
             raise ValueError("the instance has no rollout part")
         self.instance = instance
@@ -98,7 +104,7 @@ class RolloutModel:
             for c, days in (blocked_days or {}).items()
         }
         self.explain = explain
-        self.model = cp_model.CpModel()
+        self.model = model if model is not None else cp_model.CpModel()
         self.assumptions = _Assumptions(self.model, active=explain)
         self.empty: list[str] = []  # task instances without any allowed start
         self._variables()
@@ -342,7 +348,16 @@ class RolloutModel:
         m.add_max_equality(makespan, completions)
         self.terms["makespan"] = makespan
         w = term_weights(self.part)
-        m.minimize(sum(w[name] * var for name, var in self.terms.items()))
+        self.objective = sum(w[name] * var for name, var in self.terms.items())
+        m.minimize(self.objective)
+
+    def add_hint(self, plan: RolloutPlan) -> None:
+        """Start the search from a plan (e.g. the one planned after the training)."""
+        by_key = plan.by_key()
+        for t in self.tasks:
+            p = by_key.get(t.inst.key)
+            if p is not None and self.cal.is_working(p.start):
+                self.model.add_hint(t.start, self.cal.index(p.start))
 
     # ------------------------------------------------------------------ solution
     def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:

@@ -57,7 +57,9 @@ class TrainingModel:
         *,
         explain: bool = False,
         hint: TrainingPlan | None = None,
+        model: cp_model.CpModel | None = None,
     ):
+        """`model`: build into this CP-SAT model (joint planning with the rollout)."""
         if instance.training is None:
             raise ValueError("the instance has no training part")
         self.instance = instance
@@ -65,7 +67,7 @@ class TrainingModel:
         self.cal = instance.working_calendar
         self.previous = previous
         self.explain = explain
-        self.model = cp_model.CpModel()
+        self.model = model if model is not None else cp_model.CpModel()
         self.assumptions = Assumptions(self.model, active=explain)
         self.trainers = [t.id for t in self.training.trainers]
         self.tasks = remaining_sessions(instance)
@@ -477,7 +479,8 @@ class TrainingModel:
             "trainer_change": trainer_change,
         }
         w = self.training.weights.model_dump()
-        self.model.minimize(sum(w[name] * term for name, term in self.terms.items()))
+        self.objective = sum(w[name] * term for name, term in self.terms.items())
+        self.model.minimize(self.objective)
 
     def _add_hint(self, plan: TrainingPlan) -> None:
         by_key = plan.by_key()

@@ -105,3 +105,81 @@ def test_juwe_plan_records_the_coupling(tmp_path):
         "relief need of the teams in training from the training plan"
         in (saved["staffing"]["coupling"])
     )
+
+
+# ------------------------------------------------------------------- joint planning
+def test_joint_model_lets_the_training_give_way():
+    # rollout family F weighted 5. Sequential: A on Mon 2 Mar (training objective t0),
+    # L on Tue 3 - Wed 4 -> F completes at working-day index 3: 15. Jointly: A on
+    # Wed 4 Mar (2 calendar days later: t0 + 2), L and N on Mon 2 - Tue 3 -> F at 2: 10.
+    # Combined 15 + t0 -> 12 + t0.
+    from solver.joint import solve_joint
+
+    data = coupled_dict()
+    data["rollout"]["families"][0]["priority"] = 5
+    inst = instance_from_dict(data)
+    training = solve_training(inst, time_limit=10, workers=1)
+    blocked = training_days_by_centre(inst, training.plan)
+    rollout = solve_rollout(inst, time_limit=10, workers=1, blocked_days=blocked)
+    t0 = training.objective
+    assert rollout.objective == 15
+    joint = solve_joint(inst, hint=(training.plan, rollout.plan), time_limit=10, workers=1)
+    assert joint.outcome.status == "optimal"
+    assert joint.outcome.objective == joint.outcome.bound == t0 + 12
+    assert joint.outcome.terms == {"training": t0 + 2, "rollout": 10}
+    assert [s.start for s in joint.training.plan.planned()] == [dt.date(2026, 3, 4)]
+    assert _starts(joint.rollout.plan)["L@C1"] == dt.date(2026, 3, 2)
+    new_blocked = training_days_by_centre(inst, joint.training.plan)
+    assert check_rollout(inst, joint.rollout.plan, new_blocked) == []
+
+
+def test_joint_respects_rollout_blackouts_like_blocked_days():
+    # the rollout is closed on Tue 3 Mar (its own blackout), the training is not, and the
+    # group trains on Tue 3 Mar (its earliest start). L runs on the rollout's working days
+    # Mon 2 and Wed 4 Mar: the training day lies inside its span but is no rollout day, so
+    # it does not block L (the rule of `blocked_days`), jointly as well as sequentially.
+    from solver.joint import solve_joint
+
+    data = coupled_dict("2026-03-03")
+    data["rollout"]["blackouts"] = [{"start": "2026-03-03", "end": "2026-03-03"}]
+    inst = instance_from_dict(data)
+    training = solve_training(inst, time_limit=10, workers=1)
+    blocked = training_days_by_centre(inst, training.plan)
+    rollout = solve_rollout(inst, time_limit=10, workers=1, blocked_days=blocked)
+    assert _starts(rollout.plan)["L@C1"] == dt.date(2026, 3, 2)
+    joint = solve_joint(inst, time_limit=10, workers=1)
+    assert joint.outcome.objective == training.objective + rollout.objective
+    assert [s.start for s in joint.training.plan.planned()] == [dt.date(2026, 3, 3)]
+    assert _starts(joint.rollout.plan)["L@C1"] == dt.date(2026, 3, 2)
+    assert joint.rollout.plan.by_key()[("F", "L", "C1")].end == dt.date(2026, 3, 4)
+
+
+def test_juwe_plan_joint(tmp_path):
+    data = coupled_dict()
+    data["rollout"]["families"][0]["priority"] = 5
+    path = tmp_path / "coupled.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["plan", str(path), "--out", str(out), "--workers", "1", "--time-limit", "10"]
+    r = CliRunner().invoke(cli, [*args, "--joint"])
+    assert r.exit_code == 0, r.output
+    assert "joint (used; sequential" in r.output
+    saved = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert saved["joint"]["used"] is True
+    assert saved["joint"]["outcome"]["objective"] == saved["joint"]["sequential_objective"] - 3
+    assert "seconds" not in saved["joint"]["outcome"]
+    assert "planned jointly" in saved["rollout"]["coupling"]
+    sessions = (out / "training_sessions.csv").read_text(encoding="utf-8")
+    assert "2026-03-04" in sessions
+    # relief follows the joint training plan (Wed 4 Mar is still March)
+    assert saved["staffing"]["relief"] == [["U1", "2026-03", round(8 / 22, 4)]]
+
+
+def test_joint_needs_training_and_rollout(tmp_path):
+    data = coupled_dict()
+    del data["rollout"]
+    path = tmp_path / "no-rollout.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["plan", str(path), "--out", str(tmp_path / "o"), "--joint"])
+    assert r.exit_code == 2
+    assert "--joint needs an instance with a training and a rollout part" in r.output

@@ -1,0 +1,177 @@
+"""Training and rollout in one CP-SAT model (`juwe plan --joint`).
+
+Planned one after the other, the training calendar is fixed first and the rollout then
+avoids its days. In one model the training may give way to the rollout where that lowers
+the combined objective (training objective + rollout objective, each with its own
+weights). The joint model starts from the sequential plans (a hint, so it is never worse
+when the hint is kept), and both plans it returns pass their checkers, the rollout's
+against the training days of the joint training plan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.check_rollout import check_rollout
+from models.check_training import check_training
+from models.coupling import training_days_by_centre
+from models.instance import Instance
+from models.plan import PartOutcome, RolloutPlan, TrainingPlan
+from solver.params import (
+    Progress,
+    ProgressRecorder,
+    Result,
+    SolveParams,
+    relative_gap,
+    status_name,
+)
+from solver.rollout import RolloutModel, term_weights
+from solver.training import TrainingModel
+
+
+class JointModel:
+    """The training model and the rollout model built into one CP-SAT model, with the
+    coupling rule between them as a constraint instead of fixed blocked days."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        previous: TrainingPlan | None = None,
+        hint: tuple[TrainingPlan, RolloutPlan] | None = None,
+    ):
+        self.instance = instance
+        self.model = cp_model.CpModel()
+        self.training = TrainingModel(
+            instance, previous, hint=hint[0] if hint else None, model=self.model
+        )
+        self.rollout = RolloutModel(instance, model=self.model)
+        if hint is not None:
+            self.rollout.add_hint(hint[1])
+        self.pairs = 0
+        self._no_training_clash()
+        self.model.minimize(self.training.objective + self.rollout.objective)
+
+    def _no_training_clash(self) -> None:
+        """A centre's rollout tasks that need its team leads use none of the days on which
+        one of its groups is in module training (days that are no rollout working day, a
+        rollout blackout, do not count: the same rule as `blocked_days`)."""
+        tm, rm, m = self.training, self.rollout, self.model
+        origin = rm.cal.origin
+        rollout_days = {(d - origin).days for d in rm.cal.days}
+        centre_of = {g.id: g.centre for g in self.instance.organisation.groups}
+        days_by_centre: dict[str, list[cp_model.IntVar]] = {}
+        for s in tm.sessions:
+            days_by_centre.setdefault(centre_of[s.task.group], []).extend(s.day_offsets)
+        for t in rm.tasks:
+            days = days_by_centre.get(t.inst.unit) if t.inst.needs_unit_resource else None
+            if not days or t.inst.duration == 0:
+                continue
+            first = rm.cal.offsets[min(t.allowed)]
+            last = rm.cal.offsets[max(t.allowed) + t.inst.duration - 1]
+            start, finish = rm._offset_of_start(t), rm._offset_of_finish(t)
+            for day in days:
+                values = _values(day)
+                if values[-1] < first or values[0] > last:
+                    continue  # can never meet
+                before = m.new_bool_var("")
+                after = m.new_bool_var("")
+                m.add(day < start).only_enforce_if(before)
+                m.add(day >= finish).only_enforce_if(after)
+                options = [before, after]
+                off = [v for v in values if v not in rollout_days]
+                if off:
+                    outside = m.new_bool_var("")
+                    m.add_linear_expression_in_domain(
+                        day, cp_model.Domain.from_values(off)
+                    ).only_enforce_if(outside)
+                    options.append(outside)
+                m.add_bool_or(options)
+                self.pairs += 1
+
+
+def _values(var: cp_model.IntVar) -> list[int]:
+    flat = list(var.proto.domain)
+    return [v for lo, hi in zip(flat[::2], flat[1::2]) for v in range(lo, hi + 1)]
+
+
+@dataclass
+class JointResult:
+    outcome: PartOutcome  # the combined objective; terms: each part's objective
+    training: Result[TrainingPlan] | None
+    rollout: Result[RolloutPlan] | None
+    history: list[tuple[float, float, float]]
+
+
+def solve_joint(
+    instance: Instance,
+    *,
+    hint: tuple[TrainingPlan, RolloutPlan] | None = None,
+    previous: TrainingPlan | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    workers: int = 0,
+    progress: Progress | None = None,
+    log: bool = False,
+) -> JointResult:
+    """Solve training and rollout together. Part results carry each part's objective and
+    terms; their bounds are those of the combined objective's share, so only the joint
+    outcome has a bound (part bounds are None unless the joint solve is optimal)."""
+    if instance.training is None or instance.rollout is None:
+        raise ValueError("joint planning needs a training part and a rollout part")
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    t0 = time.perf_counter()
+    jm = JointModel(instance, previous=previous, hint=hint)
+    recorder = ProgressRecorder(progress)
+    code = cp_model.INFEASIBLE
+    solver = cp_model.CpSolver()
+    if not (jm.training.empty_windows or jm.rollout.empty):
+        params.apply(solver)
+        code = solver.solve(jm.model, recorder)
+    status = status_name(code)
+    seconds = time.perf_counter() - t0
+    if status in ("infeasible", "unknown"):
+        outcome = PartOutcome(status=status, seconds=seconds)
+        return JointResult(outcome, None, None, recorder.history)
+    tplan = jm.training.extract(solver)
+    rplan = jm.rollout.extract(solver)
+    blocked = training_days_by_centre(instance, tplan)
+    violations = [*check_training(instance, tplan), *check_rollout(instance, rplan, blocked)]
+    if violations:
+        raise RuntimeError(
+            "the joint plan fails the checkers (a bug): " + "; ".join(map(str, violations[:5]))
+        )
+    objective, bound = solver.objective_value, solver.best_objective_bound
+    parts = {
+        "training": (jm.training, instance.training.weights.model_dump()),
+        "rollout": (jm.rollout, term_weights(instance.rollout)),
+    }
+    results: dict[str, Result] = {}
+    for name, (built, weights) in parts.items():
+        value = float(solver.value(built.objective))
+        part_outcome = PartOutcome(
+            status=status,
+            objective=value,
+            bound=value if status == "optimal" else None,
+            gap=0.0 if status == "optimal" else None,
+            seconds=seconds,
+            terms={k: float(solver.value(e)) for k, e in built.terms.items()},
+            weights=weights,
+            message="planned jointly with the "
+            + ("rollout" if name == "training" else "training")
+            + " (juwe plan --joint); the bound is the joint one",
+        )
+        results[name] = Result(name, part_outcome, tplan if name == "training" else rplan)
+    outcome = PartOutcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        seconds=seconds,
+        terms={name: r.outcome.objective for name, r in results.items()},
+        weights={"training": 1, "rollout": 1},
+    )
+    return JointResult(outcome, results["training"], results["rollout"], recorder.history)
