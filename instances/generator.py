@@ -423,6 +423,7 @@ def _rollout(spec: Size, rng: random.Random, start: dt.date, end: dt.date) -> di
                 "per_unit": True,
                 "after": ["schulung"],
                 "resources": {"team_leads": 1},
+                "avoid_training_days": False,  # runs beside the module training
             },
             {
                 "id": "zwischenauswertung",

@@ -178,7 +178,7 @@ def check_rollout(
 
     for centre, days in sorted((blocked_days or {}).items()):
         for p in placed.values():
-            if p.inst.unit != centre or not p.inst.needs_unit_resource:
+            if p.inst.unit != centre or not p.inst.avoids_training:
                 continue
             hit = sorted(set(p.days(cal)) & set(days))
             if hit:

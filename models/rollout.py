@@ -89,6 +89,12 @@ class Task(Model):
         default_factory=list, description="the task must start on one of these dates"
     )
     fixed_start: dt.date | None = Field(None, description="the task starts on this date")
+    avoid_training_days: bool | None = Field(
+        None,
+        description="a per-unit task keeps off the days on which a training group of its "
+        "centre is in module training (default: when it uses a per-unit resource such as "
+        "the team leads; false for e.g. a test phase that runs beside the training)",
+    )
 
     @model_validator(mode="after")
     def _duration(self) -> Task:
@@ -240,7 +246,7 @@ class TaskInstance:
     title: str
     duration: int  # working days
     demands: dict[str, int] = field(hash=False)  # resource copy -> amount
-    needs_unit_resource: bool  # a per-unit task using its unit's per-unit resource
+    avoids_training: bool  # a per-unit task kept off its centre's module-training days
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -269,10 +275,14 @@ def expand(part: RolloutPart, units: list[str]) -> list[TaskInstance]:
                     else:
                         for v in units:
                             demands[resource_key(rid, v)] = amount
-                needs = bool(u) and any(
-                    rid in per_unit_res and amount > 0 for rid, amount in t.resources.items()
+                avoids = bool(u) and (
+                    t.avoid_training_days
+                    if t.avoid_training_days is not None
+                    else any(
+                        rid in per_unit_res and amount > 0 for rid, amount in t.resources.items()
+                    )
                 )
-                out.append(TaskInstance(f.id, t.id, u, t.title, t.duration, demands, needs))
+                out.append(TaskInstance(f.id, t.id, u, t.title, t.duration, demands, avoids))
     return out
 
 
@@ -455,3 +465,22 @@ class RcpspProblem:
             if cap > 0:
                 lb = max(lb, math.ceil(energy / cap))
         return lb
+
+
+def plan_from_starts(cal: WorkingCalendar, starts: list[tuple[TaskInstance, int]]) -> RolloutPlan:
+    """The plan of task instances started on the given working-day indices."""
+    out = []
+    for inst, start in starts:
+        d = inst.duration
+        out.append(
+            PlannedTask(
+                family=inst.family,
+                task=inst.task,
+                unit=inst.unit,
+                title=inst.title,
+                start=cal.days[start],
+                end=cal.days[start + d - 1] if d else cal.days[start],
+                resources=dict(inst.demands),
+            )
+        )
+    return RolloutPlan(tasks=out)

@@ -1,17 +1,33 @@
 """Baselines that emulate planning by hand; their plans pass the same checkers.
 
 Training: groups in order, each session at the earliest date that keeps every rule,
-with the first free trainer. It does not look ahead, so it may fail where the solver
-does not (then it returns None).
+with the first free trainer. Staffing: positions spread in proportion to caseload, posted
+on release. Rollout: a serial schedule-generation scheme, priority by latest finish. They
+do not look ahead, so they may fail where the solver does not (then they return None).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from models.calendar import WorkingCalendar
+from models.check_rollout import BlockedDays
 from models.instance import Instance
 from models.plan import TrainingPlan
+from models.rollout import (
+    RolloutPart,
+    RolloutPlan,
+    TaskInstance,
+    capacities,
+    expand,
+    finish_offset,
+    plan_from_starts,
+    rollout_calendar,
+    unit_ids,
+)
 from models.staffing import Allocation, StaffingPart, StaffingPlan, Unit
 from models.training_tasks import (
     Placement,
@@ -176,3 +192,155 @@ def _merged(rows: list[Allocation]) -> list[Allocation]:
         else:
             out[key] = a.model_copy()
     return list(out.values())
+
+
+# ------------------------------------------------------------------------- rollout
+def sgs_rollout(instance: Instance, blocked_days: BlockedDays | None = None) -> RolloutPlan | None:
+    """The rollout planned by hand: a serial schedule-generation scheme. Task instances are
+    taken one at a time: among those whose predecessors (and stagger anchors) are placed,
+    the one with the earliest latest-finish time (ties: listing order). Each starts on the
+    first working day from its earliest start on which its date rules, its centre's blocked
+    days and every resource's remaining capacity allow it. No look-ahead and no backtracking:
+    None when a task finds no such day (e.g. its event dates have passed)."""
+    part = instance.rollout
+    if part is None:
+        return None
+    cal = rollout_calendar(instance.calendar, part)
+    n = len(cal)
+    units = unit_ids(part, instance.organisation.centre_ids())
+    insts = expand(part, units)
+    caps = capacities(part, units)
+    blocked = {
+        c: {cal.index(d) for d in days if cal.is_working(d)}
+        for c, days in (blocked_days or {}).items()
+    }
+    first = cal.first_index_on_or_after(part.start) if part.start is not None else 0
+    deps = _rollout_dependencies(part, insts)
+    lft = _latest_finish(insts, deps, n)
+    use: dict[str, list[int]] = {r: [0] * n for r in caps}
+    starts: dict[int, int] = {}
+    while len(starts) < len(insts):
+        ready = [
+            i
+            for i in range(len(insts))
+            if i not in starts and all(j in starts for dep in deps[i] for j in dep.preds)
+        ]
+        i = min(ready, key=lambda k: (lft[k], k))  # validation rules out cycles
+        inst = insts[i]
+        task = part.family(inst.family).task(inst.task)
+        earliest = max([first, *(dep.earliest(cal, insts, starts) for dep in deps[i])])
+        d = inst.duration
+        candidates: Iterable[int] = range(earliest, n - max(d, 1) + 1)
+        if task.fixed_start is not None:
+            candidates = [s for s in candidates if cal.days[s] == task.fixed_start]
+        elif task.event_dates:
+            wanted = {cal.index(day) for day in task.event_dates if cal.is_working(day)}
+            candidates = [s for s in candidates if s in wanted]
+        off = blocked.get(inst.unit, set()) if inst.avoids_training else set()
+        chosen = next(
+            (
+                s
+                for s in candidates
+                if not any(s <= b < s + d for b in off)
+                and all(
+                    use[r][day] + amount <= caps[r]
+                    for r, amount in inst.demands.items()
+                    for day in range(s, s + d)
+                )
+            ),
+            None,
+        )
+        if chosen is None:
+            return None
+        starts[i] = chosen
+        for r, amount in inst.demands.items():
+            for day in range(chosen, chosen + d):
+                use[r][day] += amount
+    return plan_from_starts(cal, [(inst, starts[i]) for i, inst in enumerate(insts)])
+
+
+@dataclass(frozen=True)
+class _Dependency:
+    """A task instance waits for `preds`: for the last finish of them (FS, stagger on a
+    finish) or the first start (SS, stagger on a start), plus a lag in working or calendar
+    days; the same grouping as the solver and the checker."""
+
+    preds: tuple[int, ...]
+    waits_for_finish: bool
+    calendar: bool
+    lag: int
+
+    def earliest(
+        self, cal: WorkingCalendar, insts: list[TaskInstance], starts: dict[int, int]
+    ) -> int:
+        if self.waits_for_finish:
+            if self.calendar:
+                anchor = max(finish_offset(cal, starts[j], insts[j].duration) for j in self.preds)
+            else:
+                anchor = max(starts[j] + insts[j].duration for j in self.preds)
+        elif self.calendar:
+            anchor = min(cal.offsets[starts[j]] for j in self.preds)
+        else:
+            anchor = min(starts[j] for j in self.preds)
+        if not self.calendar:
+            return anchor + self.lag
+        return cal.first_index_on_or_after(cal.origin + dt.timedelta(days=anchor + self.lag))
+
+
+def _rollout_dependencies(part: RolloutPart, insts: list[TaskInstance]) -> list[list[_Dependency]]:
+    """Per task instance its dependencies: per-unit after per-unit links unit to unit,
+    anything else waits for the whole preceding task; a staggered family waits for the
+    anchor task of the earlier family."""
+    by_task: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, inst in enumerate(insts):
+        by_task[(inst.family, inst.task)].append(i)
+    deps: list[list[_Dependency]] = [[] for _ in insts]
+    for k, f in enumerate(part.families):
+        other = part.stagger_family(k)
+        for task in f.tasks:
+            for i in by_task[(f.id, task.id)]:
+                unit = insts[i].unit
+                for pre in task.after:
+                    group = by_task[(f.id, pre.task)]
+                    if f.task(pre.task).per_unit and unit:
+                        group = [j for j in group if insts[j].unit == unit]
+                    deps[i].append(
+                        _Dependency(
+                            tuple(group), pre.type == "FS", pre.unit == "calendar", pre.lag_days
+                        )
+                    )
+                if other is not None and f.stagger is not None:
+                    anchors = tuple(by_task[(other, f.stagger.task)])
+                    deps[i].append(
+                        _Dependency(
+                            anchors, f.stagger.anchor == "finish", False, f.stagger.lag_days
+                        )
+                    )
+    return deps
+
+
+def _latest_finish(insts: list[TaskInstance], deps: list[list[_Dependency]], n: int) -> list[int]:
+    """Latest finish (working-day index) of every instance in a schedule ending by the
+    horizon, from a backward pass over the dependencies (calendar lags read as working
+    days: a priority, not a rule)."""
+    succs: dict[int, list[tuple[int, _Dependency]]] = defaultdict(list)
+    for i, ds in enumerate(deps):
+        for dep in ds:
+            for j in dep.preds:
+                succs[j].append((i, dep))
+    lft = [n] * len(insts)
+    done: set[int] = set()
+
+    def visit(j: int) -> int:
+        if j not in done:
+            done.add(j)
+            for i, dep in succs[j]:
+                latest_start = visit(i) - insts[i].duration - dep.lag
+                # FS: j finishes by the successor's start; SS: j starts by it
+                bound = latest_start if dep.waits_for_finish else latest_start + insts[j].duration
+                lft[j] = min(lft[j], bound)
+        return lft[j]
+
+    for j in range(len(insts)):
+        visit(j)
+    return lft

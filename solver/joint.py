@@ -67,7 +67,7 @@ class JointModel:
         for s in tm.sessions:
             days_by_centre.setdefault(centre_of[s.task.group], []).extend(s.day_offsets)
         for t in rm.tasks:
-            days = days_by_centre.get(t.inst.unit) if t.inst.needs_unit_resource else None
+            days = days_by_centre.get(t.inst.unit) if t.inst.avoids_training else None
             if not days or t.inst.duration == 0:
                 continue
             first = rm.cal.offsets[min(t.allowed)]

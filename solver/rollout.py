@@ -26,13 +26,13 @@ from models.check_rollout import BlockedDays, check_rcpsp, check_rollout, rcpsp_
 from models.instance import Instance
 from models.plan import PartOutcome, Status
 from models.rollout import (
-    PlannedTask,
     RcpspProblem,
     RolloutPlan,
     TaskInstance,
     capacities,
     expand,
     finish_offset,
+    plan_from_starts,
     rollout_calendar,
     term_weights,
     unit_ids,
@@ -120,7 +120,7 @@ class RolloutModel:
 
     def _starts_avoiding(self, inst: TaskInstance, starts: list[int]) -> list[int]:
         """The starts from which the task uses none of its centre's blocked days."""
-        blocked = self.blocked.get(inst.unit, set()) if inst.needs_unit_resource else set()
+        blocked = self.blocked.get(inst.unit, set()) if inst.avoids_training else set()
         if not blocked:
             return starts
         d = inst.duration
@@ -253,7 +253,7 @@ class RolloutModel:
         if not self.explain:
             return  # part of the domains
         for t in self.tasks:
-            if not (t.inst.needs_unit_resource and self.blocked.get(t.inst.unit)):
+            if not (t.inst.avoids_training and self.blocked.get(t.inst.unit)):
                 continue
             lit = self.assumptions.literal("blocked_days", f"centre {t.inst.unit}")
             allowed = self._starts_avoiding(t.inst, t.allowed) or [-1]
@@ -361,23 +361,7 @@ class RolloutModel:
 
     # ------------------------------------------------------------------ solution
     def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:
-        out = []
-        for t in self.tasks:
-            s, d = solver.value(t.start), t.inst.duration
-            start = self.cal.days[s]
-            end = self.cal.days[s + d - 1] if d else start
-            out.append(
-                PlannedTask(
-                    family=t.inst.family,
-                    task=t.inst.task,
-                    unit=t.inst.unit,
-                    title=t.inst.title,
-                    start=start,
-                    end=end,
-                    resources=dict(t.inst.demands),
-                )
-            )
-        return RolloutPlan(tasks=out)
+        return plan_from_starts(self.cal, [(t.inst, solver.value(t.start)) for t in self.tasks])
 
 
 def solve(

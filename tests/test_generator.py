@@ -8,10 +8,12 @@ import pytest
 
 from instances import bundled_path
 from instances.generator import SIZES, generate, to_yaml
+from models.check_rollout import check_rollout
 from models.check_staffing import check_staffing
 from models.check_training import check_training
+from models.coupling import training_days_by_centre
 from models.io import instance_from_dict, load_instance
-from solver.baselines import greedy_training, proportional_staffing
+from solver.baselines import greedy_training, proportional_staffing, sgs_rollout
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -30,6 +32,10 @@ def test_baselines_find_checked_plans(size):
     assert training is not None and check_training(inst, training) == []
     staffing = proportional_staffing(inst)
     assert staffing is not None and check_staffing(inst, staffing) == []
+    # the rollout around the baseline's training days, as `juwe bench` plans it
+    blocked = training_days_by_centre(inst, training)
+    rollout = sgs_rollout(inst, blocked)
+    assert rollout is not None and check_rollout(inst, rollout, blocked) == []
 
 
 @pytest.mark.parametrize(
