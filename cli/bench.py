@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir
+from cli.output import prepare_out_dir, table_console
 from models.io import InputError
 
 
@@ -28,6 +28,11 @@ from models.io import InputError
 @click.option("--workers", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="write bench.csv and bench.html there")
+@click.option(
+    "--joint",
+    is_flag=True,
+    help="also solve training and rollout in one model; its baseline is their sequential sum",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @guarded
 def bench(
@@ -37,6 +42,7 @@ def bench(
     workers: int,
     seed: int,
     out: Path | None,
+    joint: bool,
     force: bool,
 ) -> None:
     """Benchmark INSTANCES (files or bundled names; default: bremen-2016) and/or the
@@ -85,6 +91,7 @@ def bench(
                     time_limit=time_limit,
                     workers=workers,
                     seed=seed,
+                    joint=joint,
                     step=lambda part, n=name: progress.update(
                         task, description=f"{n}: {part} (limit {time_limit:g} s)"
                     ),
@@ -128,9 +135,9 @@ def bench(
             _num(r.baseline),
             _num(d["ratio_to_baseline"]),
         )
-    Console().print(table)
+    table_console().print(table)
     if out is not None:
-        Console().print(f"bench.csv and bench.html written to {out}/")
+        table_console().print(f"bench.csv and bench.html written to {out}/")
 
 
 def _num(v: object) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.errors import guarded
+from cli.output import table_console
 from models.io import InputError
 
 
@@ -19,7 +20,6 @@ def instances() -> None:
 @guarded
 def list_instances() -> None:
     """The bundled instances with their parts and size."""
-    from rich.console import Console
     from rich.table import Table
 
     from instances import bundled
@@ -44,7 +44,7 @@ def list_instances() -> None:
             "" if bv is None else f"{bv:g}",
             f"{inst.calendar.start:%Y-%m}..{inst.calendar.end:%Y-%m}",
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 @instances.command("generate")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli.errors import EXIT_INFEASIBLE, EXIT_NO_PLAN, PlanningFailed, guarded
-from cli.output import prepare_out_dir
+from cli.output import prepare_out_dir, table_console
 from cli.progress import SolveProgress
 from instances import DEFAULT, bundled, bundled_path
 from models.instance import Instance
@@ -334,7 +334,6 @@ def _stats(o: PartOutcome) -> dict[str, Any]:
 
 
 def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Path]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="juwe plan")
@@ -348,7 +347,7 @@ def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Pa
             used = "used" if s["used"] else "not better"
             part = f"joint ({used}; sequential {s['sequential_objective']:g})"
         table.add_row(part, s["status"], obj, bound, gap, f"{s['seconds']:.1f}")
-    console = Console()
+    console = table_console()
     console.print(table)
     console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))
 

@@ -76,3 +76,12 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             break
+
+
+def table_console():  # -> rich.console.Console
+    """A console for result tables: as wide as the terminal, and 160 columns when the
+    output goes to a file or pipe (rich would cut tables to 80 there)."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=160)

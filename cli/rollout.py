@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir
+from cli.output import prepare_out_dir, table_console
 
 
 def _known_optima(files: list[Path]) -> dict[str, object]:
@@ -60,7 +60,6 @@ def psplib(
 ) -> None:
     """Solve PSPLIB single-mode .sm FILES and print instance, status, makespan, bound,
     known optimum (from optima.csv beside the files) and seconds."""
-    from rich.console import Console
     from rich.table import Table
 
     from instances.psplib import read_sm
@@ -112,7 +111,7 @@ def psplib(
         table.add_column(col, justify="left" if col in ("instance", "status") else "right")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))
-    console = Console()
+    console = table_console()
     console.print(table)
     at_known = sum(
         1 for r in rows if r["known_optimum"] is not None and r["makespan"] == r["known_optimum"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir
+from cli.output import prepare_out_dir, table_console
 from models.io import InputError, load_instance
 
 if TYPE_CHECKING:
@@ -229,7 +229,6 @@ def _write(
 
 
 def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="juwe staffing scenarios")
@@ -238,7 +237,7 @@ def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path
         table.add_column(c, justify="left" if c in ("variant", "status") else "right")
     for o in outcomes:
         table.add_row(*("" if o.row.get(c) is None else f"{o.row[c]}" for c in cols))
-    console = Console()
+    console = table_console()
     console.print(table)
     for o in outcomes:
         if o.row.get("message"):

@@ -17,6 +17,7 @@ from models.coupling import training_days_by_centre, training_relief
 from models.instance import Instance
 from models.rollout import term_weights
 from solver import baselines
+from solver.joint import solve_joint
 from solver.rollout import solve as solve_rollout
 from solver.staffing import solve as solve_staffing
 from solver.training import solve as solve_training
@@ -67,8 +68,12 @@ def bench_instance(
     workers: int,
     seed: int = 0,
     step: Step | None = None,
+    joint: bool = False,
 ) -> list[BenchRow]:
-    """One row per part present. Every plan (solver's and baseline's) passes its checker."""
+    """One row per part present. Every plan (solver's and baseline's) passes its checker.
+
+    `joint`: one more row, training and rollout solved in one model (`solver.joint`,
+    hinted with the sequential plans), its baseline the sequential combined objective."""
     rows: list[BenchRow] = []
     say = step or (lambda _part: None)
     training_plan = None
@@ -108,6 +113,19 @@ def bench_instance(
             terms = rollout_terms(instance, base_plan)
             base = float(sum(weights[k] * v for k, v in terms.items()))
         rows.append(_row(name, "rollout", r, base))
+        first = next((row for row in rows if row.part == "training"), None)
+        if joint and r.plan is not None and first is not None and first.objective is not None:
+            say("joint")
+            assert training_plan is not None and r.objective is not None
+            j = solve_joint(
+                instance,
+                hint=(training_plan, r.plan),
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+            )
+            rows.append(_row(name, "joint", j, first.objective + r.objective))
+            rows[-1].note = "baseline: training + rollout objective planned one after the other"
     return rows
 
 

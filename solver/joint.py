@@ -29,7 +29,7 @@ from solver.params import (
     status_name,
 )
 from solver.rollout import RolloutModel, term_weights
-from solver.training import TrainingModel
+from solver.training import TrainingModel, tune
 
 
 class JointModel:
@@ -130,6 +130,7 @@ def solve_joint(
     solver = cp_model.CpSolver()
     if not (jm.training.empty_windows or jm.rollout.empty):
         params.apply(solver)
+        tune(solver)
         code = solver.solve(jm.model, recorder)
     status = status_name(code)
     seconds = time.perf_counter() - t0

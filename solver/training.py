@@ -550,6 +550,7 @@ def solve(
     else:
         solver = cp_model.CpSolver()
         params.apply(solver)
+        tune(solver)
         recorder = ProgressRecorder(progress)
         try:
             code = solver.solve(tm.model, recorder)
@@ -586,6 +587,14 @@ def solve(
         weights=w,
     )
     return Result("training", outcome, plan, history=recorder.history)
+
+
+def tune(solver: cp_model.CpSolver) -> None:
+    """No probing in presolve: on the calendar models probing costs most of the presolve
+    and finds little. workers=2, shared machine: time to the first solution Bremen
+    0.82 -> 0.13 s (proof 1.65 -> 0.6 s), generated-S 8.7 -> 2.9 s, generated-M 15.0 ->
+    3.1 s; objective after 20 s S 5907 -> 5856, M 19544 -> 19184."""
+    solver.parameters.cp_model_probing_level = 0
 
 
 def calendar_conflict(instance: Instance) -> str | None:

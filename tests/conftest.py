@@ -64,15 +64,25 @@ def write_instance(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-@pytest.fixture
-def juwe() -> Callable[..., Result]:
-    """Run the `juwe` command in-process: juwe("validate", path) -> click Result."""
+def _runner() -> Callable[..., Result]:
     runner = CliRunner()
 
     def run(*args: Any) -> Result:
         return runner.invoke(cli, [str(a) for a in args], prog_name="juwe")
 
     return run
+
+
+@pytest.fixture
+def juwe() -> Callable[..., Result]:
+    """Run the `juwe` command in-process: juwe("validate", path) -> click Result."""
+    return _runner()
+
+
+@pytest.fixture(scope="module")
+def juwe_module() -> Callable[..., Result]:
+    """`juwe` for module-scoped fixtures (one expensive run shared by a module's tests)."""
+    return _runner()
 
 
 def _leftovers(out: Path) -> list[Path]:
