@@ -5,23 +5,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
 from instances.psplib import read_sm
 from models.check_rollout import check_rcpsp
 
-PSPLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "psplib"
+PSPLIB = Path(__file__).parent / "data" / "psplib"  # a sample, with optima.csv beside it
 J30 = PSPLIB / "j30"
-
-pytestmark = pytest.mark.skipif(
-    not J30.is_dir(), reason="shared/benchmarks/psplib not beside the repo"
-)
 
 
 def test_psplib_command_writes_checked_schedules(tmp_path):
-    files = [J30 / "j301_1.sm", J30 / "j3010_3.sm", J30 / "j3025_7.sm"]
+    files = [J30 / "j301_1.sm", J30 / "j3010_1.sm", J30 / "j3020_1.sm"]
     out = tmp_path / "res"
     result = CliRunner().invoke(
         cli, ["rollout", "psplib", *map(str, files), "--workers", "2", "--out", str(out)]
@@ -29,7 +24,7 @@ def test_psplib_command_writes_checked_schedules(tmp_path):
     assert result.exit_code == 0, result.output
     assert "at the known optimum: 3/3" in result.output
     rows = list(csv.DictReader(open(out / "results.csv")))
-    assert [r["instance"] for r in rows] == ["j3010_3", "j301_1", "j3025_7"]
+    assert [r["instance"] for r in rows] == ["j3010_1", "j301_1", "j3020_1"]
     for r in rows:
         assert r["status"] == "optimal" and r["makespan"] == r["known_optimum"] == r["bound"]
         problem = read_sm(J30 / f"{r['instance']}.sm")

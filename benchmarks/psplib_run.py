@@ -1,0 +1,240 @@
+"""Run PSPLIB instances with `solver.rollout.solve_rcpsp` and, optionally, with PyJobShop.
+
+    python -m benchmarks.psplib_run j30 --workers 2 --time-limit 10
+    python -m benchmarks.psplib_run j60-sample --compare --json /tmp/j60.json
+    python -m benchmarks.psplib_run j301_1 j3013_4 --compare        # single instances
+
+Sets: `j30` (all 480), `j60-sample` (instance 1 of each of the 48 parameter sets, i.e.
+every 10th instance in PSPLIB order), `j60`, `j90`, `j120`; any other argument is an
+instance name. `--compare` also solves each instance with PyJobShop (`pip install
+juwe-planner[bench]`) on its OR-Tools CP-SAT backend with the same time limit and
+num_workers. Every schedule of either solver is checked (`models.check_rollout.check_rcpsp`)
+and its makespan recomputed; a solver that claims optimality below the proven PSPLIB
+optimum, or a schedule that fails the checker, raises.
+
+Seconds are wall time per instance including model building (ours: also the heuristics).
+The machine is shared and has 2 cores: repeat a run before reading much into a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from instances.psplib import KnownMakespan, read_optima, read_sm
+from models.check_rollout import check_rcpsp, rcpsp_makespan
+from models.rollout import RcpspProblem
+from solver.rollout import solve_rcpsp
+
+PSPLIB = Path(os.environ.get("PSPLIB_DIR", "/work/shared/benchmarks/psplib"))
+SETS = ("j30", "j60", "j90", "j120")
+
+
+@dataclass
+class Row:
+    name: str
+    solver: str
+    status: str  # optimal / feasible / unknown
+    makespan: int | None
+    bound: int
+    best_known: int
+    known_optimal: bool
+    seconds: float
+
+
+def sorted_stems(folder: str, root: Path = PSPLIB) -> list[str]:
+    """Instance names of a set in PSPLIB order (parameter, then instance)."""
+    stems = [f.stem for f in (root / folder).glob("*.sm")]
+    return sorted(stems, key=lambda s: tuple(int(x) for x in s[len(folder) :].split("_")))
+
+
+def instance_names(selection: str, root: Path = PSPLIB) -> list[str]:
+    if selection in SETS:
+        return sorted_stems(selection, root)
+    if selection == "j60-sample":
+        return [f"j60{p}_1" for p in range(1, 49)]
+    return [selection]
+
+
+def _set_of(name: str) -> str:
+    return next(s for s in sorted(SETS, key=len, reverse=True) if name.startswith(s))
+
+
+def load(name: str, root: Path = PSPLIB) -> RcpspProblem:
+    return read_sm(root / _set_of(name) / f"{name}.sm")
+
+
+def _verify(problem: RcpspProblem, starts: list[int], solver: str) -> int:
+    violations = check_rcpsp(problem, starts)
+    if violations:
+        raise RuntimeError(f"{problem.name}: {solver} schedule fails the checker: {violations[:3]}")
+    return rcpsp_makespan(problem, starts)
+
+
+def solve_ours(problem: RcpspProblem, time_limit: float, workers: int, seed: int = 0) -> dict:
+    r = solve_rcpsp(problem, time_limit=time_limit, seed=seed, workers=workers)
+    makespan = _verify(problem, r.starts, "ours") if r.starts is not None else None
+    return {"status": r.status, "makespan": makespan, "bound": r.bound, "seconds": r.seconds}
+
+
+def solve_pyjobshop(problem: RcpspProblem, time_limit: float, workers: int, seed: int = 0) -> dict:
+    """The same instance in PyJobShop (one job per PSPLIB job, renewable resources,
+    end-before-start precedences, makespan objective), solved by its OR-Tools backend."""
+    from pyjobshop import Model  # optional: the `bench` extra
+
+    t0 = time.perf_counter()
+    model = Model()
+    resources = [
+        model.add_renewable(cap, name=f"R{r + 1}") for r, cap in enumerate(problem.capacities)
+    ]
+    tasks = []
+    for j in range(problem.n_jobs):
+        task = model.add_task(name=f"job{j + 1}")
+        used = [r for r, amount in enumerate(problem.demands[j]) if amount > 0]
+        model.add_mode(
+            task,
+            [resources[r] for r in used],
+            problem.durations[j],
+            [problem.demands[j][r] for r in used],
+        )
+        tasks.append(task)
+    for j, succ in enumerate(problem.successors):
+        for k in succ:
+            model.add_end_before_start(tasks[j], tasks[k])
+    model.set_objective(weight_makespan=1)
+    result = model.solve(
+        "ortools", time_limit=time_limit, display=False, num_workers=workers, random_seed=seed
+    )
+    seconds = time.perf_counter() - t0
+    status = result.status.value.lower()
+    if status not in ("optimal", "feasible"):
+        return {"status": "unknown", "makespan": None, "bound": 0, "seconds": seconds}
+    starts = [t.start for t in result.best.tasks]
+    makespan = _verify(problem, starts, "pyjobshop")
+    if makespan != round(result.objective):
+        raise RuntimeError(f"{problem.name}: pyjobshop objective {result.objective} != {makespan}")
+    return {
+        "status": status,
+        "makespan": makespan,
+        "bound": int(round(result.lower_bound)),
+        "seconds": seconds,
+    }
+
+
+SOLVERS = {"ours": solve_ours, "pyjobshop": solve_pyjobshop}
+
+
+def run(
+    names: list[str],
+    solvers: list[str],
+    *,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    root: Path = PSPLIB,
+    progress: bool = False,
+) -> list[Row]:
+    """Solve each instance with each solver in turn (interleaved, so that load on the
+    shared machine falls on both alike)."""
+    optima = read_optima(root)
+    rows: list[Row] = []
+    for name in names:
+        problem = load(name, root)
+        known: KnownMakespan = optima[name]
+        for solver in solvers:
+            out = SOLVERS[solver](problem, time_limit, workers, seed)
+            row = Row(
+                name, solver, best_known=known.makespan, known_optimal=known.proven_optimal, **out
+            )
+            if known.proven_optimal and row.status == "optimal" and row.makespan != known.makespan:
+                raise RuntimeError(
+                    f"{name}: {solver} claims optimum {row.makespan}, "
+                    f"proven optimum is {known.makespan}"
+                )
+            rows.append(row)
+            if progress:
+                print(
+                    f"{name:10} {solver:9} {row.status:8} {row.makespan} "
+                    f"[{row.bound}] best={row.best_known} {row.seconds:7.3f}s",
+                    flush=True,
+                )
+    return rows
+
+
+def summarize(rows: list[Row]) -> dict:
+    """Per solver: instances, at best known makespan, proven optimal, better than the best
+    known, total / mean / median / max seconds, and the instances that missed."""
+    out: dict = {}
+    for solver in dict.fromkeys(r.solver for r in rows):
+        mine = [r for r in rows if r.solver == solver]
+        secs = [r.seconds for r in mine]
+        out[solver] = {
+            "instances": len(mine),
+            "at_best_known": sum(r.makespan == r.best_known for r in mine),
+            "proven_optimal": sum(r.status == "optimal" for r in mine),
+            "better_than_best_known": sum(
+                r.makespan is not None and r.makespan < r.best_known for r in mine
+            ),
+            "total_seconds": round(sum(secs), 2),
+            "mean_seconds": round(statistics.mean(secs), 3),
+            "median_seconds": round(statistics.median(secs), 3),
+            "max_seconds": round(max(secs), 3),
+            "not_at_best_known": [
+                f"{r.name}:{r.makespan}>{r.best_known}" for r in mine if r.makespan != r.best_known
+            ],
+            "not_proven": [
+                f"{r.name}:[{r.bound},{r.makespan}]" for r in mine if r.status != "optimal"
+            ],
+        }
+    if "ours" in out and "pyjobshop" in out:
+        out["time_ratio_ours_over_pyjobshop"] = round(
+            out["ours"]["total_seconds"] / out["pyjobshop"]["total_seconds"], 3
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("selection", nargs="+", help="j30, j60-sample, j60, j90, j120 or names")
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--compare", action="store_true", help="also solve with PyJobShop")
+    ap.add_argument("--only-pyjobshop", action="store_true")
+    ap.add_argument("--json", type=Path, help="write rows and summary here")
+    ap.add_argument("--quiet", action="store_true", help="no line per instance")
+    args = ap.parse_args(argv)
+    names = [n for sel in args.selection for n in instance_names(sel)]
+    solvers = ["pyjobshop"] if args.only_pyjobshop else ["ours"] + (["pyjobshop"] * args.compare)
+    t0 = time.perf_counter()
+    rows = run(
+        names,
+        solvers,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    summary = summarize(rows)
+    summary["wall_seconds"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(summary, indent=1))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"args": sys_args(args), "summary": summary, "rows": [asdict(r) for r in rows]},
+                indent=1,
+            )
+        )
+
+
+def sys_args(args: argparse.Namespace) -> dict:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+
+
+if __name__ == "__main__":
+    main()
