@@ -78,6 +78,11 @@ def cli() -> None:
     "model (hinted with those plans) and keep the joint plans when their combined "
     "objective is lower",
 )
+@click.option(
+    "--ics-per",
+    type=click.Choice(["group", "trainer"]),
+    help="also write one calendar per training group or per trainer into OUT/ics/",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option("--quiet", "-q", is_flag=True, help="no progress line and no summary")
 @guarded
@@ -89,6 +94,7 @@ def plan(
     workers: int,
     previous: Path | None,
     joint: bool,
+    ics_per: str | None,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -109,7 +115,7 @@ def plan(
     target = prepare_out_dir(out, force=force)
     try:
         # imported only now: bad input is reported without loading the solver
-        from reports import write_report_html, write_training_files
+        from reports.outputs import write_plan_outputs
         from solver.training import solve as solve_training
 
         record = PlanFile(instance=inst)
@@ -131,30 +137,13 @@ def plan(
         if joint:
             _plan_rollout(inst, record, stats, source, **solve_args)
             _plan_joint(inst, record, stats, prev_plan, **solve_args)
-        if record.training is not None and record.training.plan is not None:
-            write_training_files(inst, record.training.plan, target.staging)
         if inst.staffing is not None:
-            _plan_staffing(
-                inst,
-                record,
-                stats,
-                source,
-                target.staging,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                quiet=quiet,
-            )
-        if inst.rollout is not None:
-            if record.rollout is None:
-                _plan_rollout(inst, record, stats, source, **solve_args)
-            from reports.rollout import write_rollout_files
-
-            assert record.rollout is not None and record.rollout.plan is not None
-            write_rollout_files(inst, record.rollout.plan, target.staging)
+            _plan_staffing(inst, record, stats, source, **solve_args)
+        if inst.rollout is not None and record.rollout is None:
+            _plan_rollout(inst, record, stats, source, **solve_args)
         save_plan(record, target.staging / "plan.json")
         (target.staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-        write_report_html(record, target.staging)
+        write_plan_outputs(record, target.staging, ics_per=ics_per)
     except BaseException:
         target.discard()
         raise
@@ -168,7 +157,6 @@ def _plan_staffing(
     record: PlanFile,
     stats: dict[str, dict[str, Any]],
     source: Path,
-    staging: Path,
     *,
     time_limit: float,
     seed: int,
@@ -177,7 +165,6 @@ def _plan_staffing(
 ) -> None:
     """The allocation of the additional positions; teams in training need relief."""
     from models.coupling import training_relief
-    from reports.staffing import write_staffing_files
     from solver.staffing import solve as solve_staffing
 
     part = inst.staffing
@@ -210,7 +197,6 @@ def _plan_staffing(
         relief=[(u, part.month(t), round(bv, 4)) for (u, t), bv in sorted(relief.items())],
     )
     stats["staffing"] = _stats(result.outcome)
-    write_staffing_files(inst, result.plan, staging)
 
 
 def _plan_rollout(
@@ -350,6 +336,29 @@ def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Pa
     console = table_console()
     console.print(table)
     console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--ics-per",
+    type=click.Choice(["group", "trainer"]),
+    help="also write one calendar per training group or per trainer into FOLDER/ics/",
+)
+@guarded
+def report(folder: Path, ics_per: str | None) -> None:
+    """Rebuild report.html, plan.xlsx and the other tables and calendars of FOLDER from its
+    plan.json, without solving (e.g. after an update of juwe-planner)."""
+    from reports.outputs import write_plan_outputs
+
+    if not folder.is_dir():
+        raise InputError(folder, ["not a folder (give the --out folder of `juwe plan`)"])
+    source = folder / "plan.json"
+    if not source.is_file():
+        raise InputError(folder, ["holds no plan.json: give the --out folder of `juwe plan`"])
+    record = load_plan(source)
+    written = write_plan_outputs(record, folder, ics_per=ics_per)  # type: ignore[arg-type]
+    click.echo(f"{len(written)} files rebuilt in {folder}/ from plan.json")
 
 
 @cli.command()

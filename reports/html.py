@@ -18,6 +18,7 @@ from models.plan import (
     PartOutcome,
     PlanFile,
     RolloutResultRecord,
+    StaffingResultRecord,
     TrainingPlan,
     TrainingResultRecord,
 )
@@ -57,8 +58,14 @@ class _Figures:
         )
 
 
-def outcome_html(outcome: PartOutcome, plan: TrainingPlan | None, weights: dict[str, int]) -> str:
-    """Status, objective, bound, gap and the objective terms of one part.
+def outcome_html(
+    outcome: PartOutcome,
+    plan: TrainingPlan | None,
+    weights: dict[str, int],
+    extra: list[tuple[str, str]] | None = None,
+) -> str:
+    """Status, objective, bound, gap and the objective terms of one part (`extra`: further
+    rows of the summary, already escaped).
 
     Wall-clock seconds are left out (they are in solve_stats.json), as in plan.json: the
     same plan gives the same page.
@@ -72,6 +79,7 @@ def outcome_html(outcome: PartOutcome, plan: TrainingPlan | None, weights: dict[
     if plan is not None:
         rows.append(("Sessions planned", str(len(plan.planned()))))
         rows.append(("Sessions done before", str(len(plan.sessions) - len(plan.planned()))))
+    rows += extra or []
     summary = "".join(f'<tr><th scope="row">{k}</th><td class="num">{v}</td></tr>' for k, v in rows)
     out = [f'<table class="summary"><tbody>{summary}</tbody></table>']
     if outcome.message:
@@ -98,7 +106,10 @@ def outcome_html(outcome: PartOutcome, plan: TrainingPlan | None, weights: dict[
 
 def _training_section(instance: Instance, record: TrainingResultRecord, figs: _Figures) -> str:
     weights = instance.training.weights.model_dump() if instance.training else {}
-    parts = ["<h2>Training calendar</h2>", outcome_html(record.outcome, record.plan, weights)]
+    parts = [
+        "<h2 id='training'>Training calendar</h2>",
+        outcome_html(record.outcome, record.plan, weights),
+    ]
     plan = record.plan
     if plan is None:
         parts.append(
@@ -116,6 +127,60 @@ def _training_section(instance: Instance, record: TrainingResultRecord, figs: _F
     return "\n".join(parts)
 
 
+PART_TITLES = {
+    "training": "Training calendar",
+    "staffing": "Staffing",
+    "rollout": "Core-process rollout",
+}
+
+
+def _summary(plan_file: PlanFile) -> str:
+    """One row per part (and the joint solve): status, objective, bound, gap, coupling."""
+    inst = plan_file.instance
+    rows = []
+    for part in inst.parts():
+        record = getattr(plan_file, part)
+        if record is None:
+            rows.append(
+                f"<tr><th scope='row'>{PART_TITLES[part]}</th><td colspan='5'>not solved</td></tr>"
+            )
+            continue
+        o = record.outcome
+        note = escape(getattr(record, "coupling", "") or o.message)
+        rows.append(
+            f"<tr><th scope='row'><a href='#{part}'>{PART_TITLES[part]}</a></th>"
+            f'<td><span class="status {o.status}">{escape(o.status)}</span></td>'
+            f"<td class='num'>{_num(o.objective)}</td><td class='num'>{_num(o.bound)}</td>"
+            f"<td class='num'>{_gap(o.gap)}</td><td>{note}</td></tr>"
+        )
+    if plan_file.joint is not None:
+        j = plan_file.joint
+        o = j.outcome
+        verdict = (
+            "used: lower than planned one after the other"
+            if j.used
+            else "not used: no lower than planned one after the other"
+        )
+        rows.append(
+            "<tr><th scope='row'>Training + rollout, one model (--joint)</th>"
+            f'<td><span class="status {o.status}">{escape(o.status)}</span></td>'
+            f"<td class='num'>{_num(o.objective)}</td><td class='num'>{_num(o.bound)}</td>"
+            f"<td class='num'>{_gap(o.gap)}</td><td>{verdict} "
+            f"({_num(j.sequential_objective)})</td></tr>"
+        )
+    head = (
+        "<tr><th>Part</th><th>Status</th><th>Objective</th><th>Best bound</th><th>Gap</th>"
+        "<th>Coupling / note</th></tr>"
+    )
+    return (
+        "<h2 id='summary'>Summary</h2>"
+        f'<table class="summary-parts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
+        "</table><p class='meta'>optimal: no better plan exists under the rules and weights; "
+        "feasible: the best plan found in the time limit, at most the gap above the best "
+        "bound. Each part's objective terms are explained in its section.</p>"
+    )
+
+
 def report_html(plan_file: PlanFile) -> str:
     """The whole report page as text."""
     inst = plan_file.instance
@@ -123,42 +188,78 @@ def report_html(plan_file: PlanFile) -> str:
     body = [f"<h1>Plan: {escape(inst.name)}</h1>"]
     if inst.description:
         body.append(f'<p class="meta">{escape(inst.description)}</p>')
+    body.append(_summary(plan_file))
     if inst.assumptions:
         items = "".join(f"<li>{escape(a)}</li>" for a in inst.assumptions)
-        body.append(f"<h2>Assumptions</h2>\n<ul>{items}</ul>")
+        body.append(
+            "<h2>Assumptions</h2>\n<p class='meta'>Figures no source gives, as the instance "
+            f"file states them:</p><ul>{items}</ul>"
+        )
     if inst.training is not None:
         if plan_file.training is None:
-            body.append("<h2>Training calendar</h2>\n<p>The training part was not solved.</p>")
+            body.append(
+                "<h2 id='training'>Training calendar</h2>\n<p>The training part was not solved.</p>"
+            )
         else:
             body.append(_training_section(inst, plan_file.training, figs))
+    if inst.staffing is not None and plan_file.staffing is not None:
+        body.append(_staffing_section(inst, plan_file.staffing, figs))
     if inst.rollout is not None and plan_file.rollout is not None:
         body.append(_rollout_section(inst, plan_file.rollout, figs))
     return html_page(f"Plan {inst.name}", "\n".join(body), lang="en")
 
 
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
+
+
+def _staffing_section(instance: Instance, record: StaffingResultRecord, figs: _Figures) -> str:
+    from reports.staffing import (
+        allocation_table,
+        staffing_table,
+        staffing_timeline_chart,
+    )
+
+    part = instance.staffing
+    assert part is not None
+    extra = [("Coupling", escape(record.coupling))] if record.coupling else []
+    parts = [
+        "<h2 id='staffing'>Staffing: the additional positions</h2>",
+        outcome_html(record.outcome, None, part.weights.model_dump(), extra),
+    ]
+    if record.plan is None:
+        parts.append("<p>No allocation was found; see the status and message above.</p>")
+        return "\n".join(parts)
+    parts.append("<h3>Staffing table (need, existing, additional BV by year)</h3>")
+    parts.append(_table(staffing_table(instance, record.plan)))
+    parts.append("<h3>BV timeline: planned and expected filled BV</h3>")
+    parts.append(
+        "<p class='meta'>Expected filled BV follow the hiring model: postings arrive after "
+        "the lag, a share is filled, staff leave at the attrition rate and are re-posted.</p>"
+    )
+    parts.append(figs.html(staffing_timeline_chart(instance, record.plan), "staffing-timeline"))
+    parts.append("<h3>Allocation: who gets which positions when</h3>")
+    parts.append(_table(allocation_table(instance, record.plan)))
+    return "\n".join(parts)
+
+
 def _rollout_section(instance: Instance, record: RolloutResultRecord, figs: _Figures) -> str:
     from reports.rollout import ANLAGE2_HEADING, anlage2_html, resource_chart, rollout_gantt
 
-    o = record.outcome
-    terms = "".join(
-        f"<tr><td>{escape(k)}</td><td>{_num(v)}</td><td>{o.weights.get(k, '')}</td></tr>"
-        for k, v in o.terms.items()
-    )
+    extra = [("Coupling", escape(record.coupling))] if record.coupling else []
     parts = [
-        "<h2>Core-process rollout</h2>",
-        f"<p>Status <b>{escape(o.status)}</b>, objective {_num(o.objective)}, bound "
-        f"{_num(o.bound)}, gap {_gap(o.gap)}. {escape(o.message)}</p>",
-        "<p>Terms: each family's completion (working-calendar day of its last task, weighted "
-        "by the family's priority) and the makespan.</p>",
-        f"<table><tr><th>Term</th><th>Value</th><th>Weight</th></tr>{terms}</table>",
+        "<h2 id='rollout'>Core-process rollout</h2>",
+        outcome_html(record.outcome, None, record.outcome.weights, extra),
     ]
-    if record.coupling:
-        parts.append(f"<p>Coupling: {escape(record.coupling)}.</p>")
-    if record.plan is not None:
-        parts.append(figs.html(rollout_gantt(instance, record.plan), "rollout-gantt"))
-        parts.append(figs.html(resource_chart(instance, record.plan), "rollout-resources"))
-        parts.append(f"<h2>{ANLAGE2_HEADING}</h2>")
-        parts.append(anlage2_html(instance, record.plan))
+    if record.plan is None:
+        parts.append("<p>No rollout plan was found; see the status and message above.</p>")
+        return "\n".join(parts)
+    parts.append("<h3>Gantt chart by family and centre</h3>")
+    parts.append(figs.html(rollout_gantt(instance, record.plan), "rollout-gantt"))
+    parts.append("<h3>Resource usage</h3>")
+    parts.append(figs.html(resource_chart(instance, record.plan), "rollout-resources"))
+    parts.append(f"<h2>{ANLAGE2_HEADING}</h2>")
+    parts.append(anlage2_html(instance, record.plan))
     return "\n".join(parts)
 
 

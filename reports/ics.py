@@ -21,13 +21,13 @@ PRODID = "-//juwe-planner//Fortbildungskalender//DE"
 WEEKDAY_DE = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
 
 
 def ics_uid(instance_name: str, group: str, session: str) -> str:
     """Stable event id, e.g. juwe-bremen-2016-g8-s9c@juwe-planner."""
-    return f"juwe-{_slug(instance_name)}-g{_slug(group)}-s{_slug(session)}@juwe-planner"
+    return f"juwe-{slug(instance_name)}-g{slug(group)}-s{slug(session)}@juwe-planner"
 
 
 def _description(instance: Instance, s: PlannedSession) -> str:

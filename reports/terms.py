@@ -16,7 +16,27 @@ TERM_EXPLANATIONS: dict[str, str] = {
     "(only when re-planning against an earlier plan).",
     "trainer_change": "Number of sessions whose trainer differs from the previous plan "
     "(only when re-planning against an earlier plan).",
+    # staffing
+    "excess_caseload": "Case-months above the caseload threshold: for every casework unit "
+    "and month, the cases beyond what its expected filled BV carry at the threshold "
+    "(35 cases per BV by default). Lower means fewer overloaded teams for less time.",
+    "worst_caseload": "Cases per expected filled BV of the most loaded unit in its worst "
+    "month (from the month the first postings can be filled): lower protects the team that "
+    "is worst off.",
+    "training_relief": "BV-months of relief that teams in training lack: a team loses the "
+    "share of its filled BV spent in module training; new positions should cover it first.",
+    "centre_fairness": "BV by which each centre's share of the new casework positions "
+    "misses its share of the need (caseloads), summed over centres.",
+    "late_posting": "BV-months a position waits between its release and its posting: "
+    "lower means released money turns into postings sooner.",
+    # rollout
+    "makespan": "Working day (of the rollout calendar) on which the last task of all "
+    "families ends: the end of the whole rollout.",
 }
+FAMILY_COMPLETION = (
+    "Working day (of the rollout calendar) on which the last task of this process family "
+    "ends; weighted by the family's priority, so child protection comes first."
+)
 
 TERM_COLUMNS = ["term", "value", "weight", "weighted", "explanation"]
 
@@ -28,7 +48,8 @@ def terms_table(outcome: PartOutcome, weights: dict[str, int] | None = None) -> 
     """
     merged = {**(weights or {}), **outcome.weights}
     rows = []
-    for term, value in outcome.terms.items():
+    for term in sorted(outcome.terms, key=term_order):
+        value = outcome.terms[term]
         weight = merged.get(term)
         rows.append(
             {
@@ -36,7 +57,22 @@ def terms_table(outcome: PartOutcome, weights: dict[str, int] | None = None) -> 
                 "value": value,
                 "weight": weight,
                 "weighted": value * weight if weight is not None else None,
-                "explanation": TERM_EXPLANATIONS.get(term, ""),
+                "explanation": explain_term(term),
             }
         )
     return pd.DataFrame(rows, columns=TERM_COLUMNS)
+
+
+def explain_term(term: str) -> str:
+    if term.startswith("completion:"):
+        return FAMILY_COMPLETION
+    return TERM_EXPLANATIONS.get(term, "")
+
+
+def term_order(term: str) -> tuple[int, str]:
+    """A stable display order (plan.json stores terms with sorted keys): the order of
+    TERM_EXPLANATIONS, families' completions before the makespan, others by name."""
+    known = list(TERM_EXPLANATIONS)
+    if term.startswith("completion:"):
+        return (known.index("makespan"), term)
+    return (known.index(term) if term in known else len(known), term)
