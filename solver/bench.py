@@ -15,9 +15,11 @@ from models.check_staffing import check_staffing, staffing_figures, staffing_obj
 from models.check_training import check_training, training_terms, weighted_objective
 from models.coupling import training_days_by_centre, training_relief
 from models.instance import Instance
+from models.plan import RolloutPlan, TrainingPlan
 from models.rollout import term_weights
 from solver import baselines
 from solver.joint import solve_joint
+from solver.params import Result
 from solver.rollout import solve as solve_rollout
 from solver.staffing import solve as solve_staffing
 from solver.training import solve as solve_training
@@ -76,43 +78,19 @@ def bench_instance(
     hinted with the sequential plans), its baseline the sequential combined objective."""
     rows: list[BenchRow] = []
     say = step or (lambda _part: None)
+    args = {"time_limit": time_limit, "workers": workers, "seed": seed}
     training_plan = None
     if instance.training is not None:
         say("training")
-        r = solve_training(instance, time_limit=time_limit, seed=seed, workers=workers)
-        base_plan = baselines.greedy_training(instance)
-        base = None
-        if base_plan is not None:
-            _checked(check_training(instance, base_plan), "training baseline")
-            base = float(weighted_objective(instance, training_terms(instance, base_plan)))
-        training_plan = r.plan or base_plan
-        rows.append(_row(name, "training", r, base))
+        row, training_plan = bench_training(name, instance, **args)
+        rows.append(row)
     if instance.staffing is not None:
         say("staffing")
-        relief = training_relief(instance, training_plan)
-        r = solve_staffing(
-            instance, relief=relief, time_limit=time_limit, seed=seed, workers=workers
-        )
-        base_plan = baselines.proportional_staffing(instance)
-        base = None
-        if base_plan is not None:
-            _checked(check_staffing(instance, base_plan, relief), "staffing baseline")
-            base = staffing_objective(instance, staffing_figures(instance, base_plan, relief).terms)
-        rows.append(_row(name, "staffing", r, base))
+        rows.append(bench_staffing(name, instance, training_plan, **args))
     if instance.rollout is not None:
         say("rollout")
-        blocked = training_days_by_centre(instance, training_plan) if training_plan else None
-        r = solve_rollout(
-            instance, time_limit=time_limit, seed=seed, workers=workers, blocked_days=blocked
-        )
-        base_plan = baselines.sgs_rollout(instance, blocked)
-        base = None
-        if base_plan is not None:
-            _checked(check_rollout(instance, base_plan, blocked), "rollout baseline")
-            weights = term_weights(instance.rollout)
-            terms = rollout_terms(instance, base_plan)
-            base = float(sum(weights[k] * v for k, v in terms.items()))
-        rows.append(_row(name, "rollout", r, base))
+        row, r = bench_rollout(name, instance, training_plan, **args)
+        rows.append(row)
         first = next((row for row in rows if row.part == "training"), None)
         if joint and r.plan is not None and first is not None and first.objective is not None:
             say("joint")
@@ -127,6 +105,65 @@ def bench_instance(
             rows.append(_row(name, "joint", j, first.objective + r.objective))
             rows[-1].note = "baseline: training + rollout objective planned one after the other"
     return rows
+
+
+def bench_training(
+    name: str, instance: Instance, *, time_limit: float, workers: int, seed: int = 0
+) -> tuple[BenchRow, TrainingPlan | None]:
+    """The training row, and the plan the other parts are coupled to (the solver's, else
+    the baseline's)."""
+    r = solve_training(instance, time_limit=time_limit, seed=seed, workers=workers)
+    base_plan = baselines.greedy_training(instance)
+    base = None
+    if base_plan is not None:
+        _checked(check_training(instance, base_plan), "training baseline")
+        base = float(weighted_objective(instance, training_terms(instance, base_plan)))
+    return _row(name, "training", r, base), r.plan or base_plan
+
+
+def bench_staffing(
+    name: str,
+    instance: Instance,
+    training_plan: TrainingPlan | None,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int = 0,
+) -> BenchRow:
+    """The staffing row, with the relief need of the training plan."""
+    relief = training_relief(instance, training_plan)
+    r = solve_staffing(instance, relief=relief, time_limit=time_limit, seed=seed, workers=workers)
+    base_plan = baselines.proportional_staffing(instance)
+    base = None
+    if base_plan is not None:
+        _checked(check_staffing(instance, base_plan, relief), "staffing baseline")
+        base = staffing_objective(instance, staffing_figures(instance, base_plan, relief).terms)
+    return _row(name, "staffing", r, base)
+
+
+def bench_rollout(
+    name: str,
+    instance: Instance,
+    training_plan: TrainingPlan | None,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int = 0,
+) -> tuple[BenchRow, Result[RolloutPlan]]:
+    """The rollout row, kept off the training days of the training plan's centres."""
+    assert instance.rollout is not None
+    blocked = training_days_by_centre(instance, training_plan) if training_plan else None
+    r = solve_rollout(
+        instance, time_limit=time_limit, seed=seed, workers=workers, blocked_days=blocked
+    )
+    base_plan = baselines.sgs_rollout(instance, blocked)
+    base = None
+    if base_plan is not None:
+        _checked(check_rollout(instance, base_plan, blocked), "rollout baseline")
+        weights = term_weights(instance.rollout)
+        terms = rollout_terms(instance, base_plan)
+        base = float(sum(weights[k] * v for k, v in terms.items()))
+    return _row(name, "rollout", r, base), r
 
 
 def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
