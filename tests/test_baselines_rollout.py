@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from instances import bundled_path
 from models.check_rollout import check_rollout, rollout_terms
@@ -14,7 +15,7 @@ from models.io import load_instance
 from models.rollout import term_weights
 from solver.baselines import sgs_rollout
 from solver.rollout import solve
-from tests.test_rollout import rollout_instance, task
+from tests.test_rollout import random_rollouts, rollout_instance, task
 
 D = dt.date
 
@@ -82,3 +83,20 @@ def test_bundled_baseline_is_checked_and_not_better_than_the_optimum(name):
     best = solve(inst, time_limit=30, workers=2)
     assert best.status == "optimal"
     assert _objective(inst, plan) >= best.objective
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_rollouts())
+def test_random_instances_baseline_checked_and_never_better(case):
+    # every rule family at random (lags, calendar lags, stagger, event dates, capacities,
+    # blocked days): a baseline plan passes the checker and is never better than the
+    # proven optimum; where the solver proves infeasibility the baseline finds nothing
+    inst, blocked = case
+    plan = sgs_rollout(inst, blocked)
+    best = solve(inst, blocked_days=blocked, time_limit=10, workers=1)
+    assert best.status in ("optimal", "infeasible")
+    if best.status == "infeasible":
+        assert plan is None
+    elif plan is not None:
+        assert check_rollout(inst, plan, blocked) == []
+        assert _objective(inst, plan) >= best.objective
