@@ -20,6 +20,7 @@ from models.check_training import check_training
 from models.coupling import training_days_by_centre
 from models.instance import Instance
 from models.plan import PartOutcome, RolloutPlan, TrainingPlan
+from models.rollout import finish_offset
 from solver.params import (
     Progress,
     ProgressRecorder,
@@ -48,12 +49,40 @@ class JointModel:
         self.training = TrainingModel(
             instance, previous, hint=hint[0] if hint else None, model=self.model
         )
-        self.rollout = RolloutModel(instance, model=self.model)
+        self.rollout = RolloutModel(instance, model=self.model, units_interchangeable=False)
         if hint is not None:
             self.rollout.add_hint(hint[1])
         self.pairs = 0
+        self._hinted: dict[int, int] = self._hint_values(hint) if hint is not None else {}
         self._no_training_clash()
         self.model.minimize(self.training.objective + self.rollout.objective)
+
+    def _hint_values(self, hint: tuple[TrainingPlan, RolloutPlan]) -> dict[int, int]:
+        """Calendar offsets of the hinted plans, by variable: every session day and every
+        rollout task's start and finish offset (so the coupling literals get hints too and
+        CP-SAT starts from a complete solution of the coupling)."""
+        tm, rm = self.training, self.rollout
+        values: dict[int, int] = {}
+        sessions = hint[0].by_key()
+        for s in tm.sessions:
+            p = sessions.get(s.task.key)
+            if p is None or p.start is None or not tm.cal.is_working(p.start):
+                continue
+            days = tm.cal.span(tm.cal.index(p.start), s.task.days)
+            for var, day in zip(s.day_offsets, days):
+                values[id(var)] = tm.cal.offset(day)
+        tasks = hint[1].by_key()
+        for t in rm.tasks:
+            p = tasks.get(t.inst.key)
+            if p is None or not rm.cal.is_working(p.start):
+                continue
+            idx = rm.cal.index(p.start)
+            start, finish = rm._offset_of_start(t), rm._offset_of_finish(t)
+            values[id(start)] = rm.cal.offsets[idx]
+            values[id(finish)] = finish_offset(rm.cal, idx, t.inst.duration)
+            self.model.add_hint(start, values[id(start)])
+            self.model.add_hint(finish, values[id(finish)])
+        return values
 
     def _no_training_clash(self) -> None:
         """A centre's rollout tasks that need its team leads use none of the days on which
@@ -91,6 +120,13 @@ class JointModel:
                     options.append(outside)
                 m.add_bool_or(options)
                 self.pairs += 1
+                hinted = [self._hinted.get(id(v)) for v in (day, start, finish)]
+                if None not in hinted:
+                    d, a, b = hinted
+                    m.add_hint(before, d < a)
+                    m.add_hint(after, d >= b)
+                    if off:
+                        m.add_hint(outside, d in off)
 
 
 def _values(var: cp_model.IntVar) -> list[int]:

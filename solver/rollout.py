@@ -91,8 +91,12 @@ class RolloutModel:
         blocked_days: BlockedDays | None = None,
         explain: bool = False,
         model: cp_model.CpModel | None = None,
+        units_interchangeable: bool = True,
     ):
-        """`model`: build into this CP-SAT model (joint planning with the training)."""
+        """`model`: build into this CP-SAT model (joint planning with the training);
+        `units_interchangeable=False` when something outside this model tells the centres
+        apart (their training days in the joint model), which rules out the unit symmetry
+        breaking."""
         if instance.rollout is None:
             raise ValueError("the instance has no rollout part")
         self.instance = instance
@@ -104,6 +108,7 @@ class RolloutModel:
             for c, days in (blocked_days or {}).items()
         }
         self.explain = explain
+        self.units_interchangeable = units_interchangeable
         self.model = model if model is not None else cp_model.CpModel()
         self.assumptions = _Assumptions(self.model, active=explain)
         self.empty: list[str] = []  # task instances without any allowed start
@@ -323,7 +328,7 @@ class RolloutModel:
 
         Sound when nothing tells the units apart, i.e. no centre has blocked days.
         """
-        if any(self.blocked.values()) or len(self.units) < 2:
+        if not self.units_interchangeable or any(self.blocked.values()) or len(self.units) < 2:
             return
         for f in self.part.families:
             for task in f.tasks:

@@ -183,3 +183,30 @@ def test_joint_needs_training_and_rollout(tmp_path):
     r = CliRunner().invoke(cli, ["plan", str(path), "--out", str(tmp_path / "o"), "--joint"])
     assert r.exit_code == 2
     assert "--joint needs an instance with a training and a rollout part" in r.output
+
+
+def test_joint_keeps_centres_apart_that_training_tells_apart():
+    # centres C1 (group G1, training pinned to Mon 2 Mar) and C2 (no group); L (2 days, per
+    # centre, needs the leads and the one city-wide R). Sequentially: L@C2 Mon 2 - Tue 3,
+    # L@C1 Wed 4 - Thu 5 (R busy before, 2 Mar blocked) -> F completes at index 4.
+    # The rollout's unit symmetry breaking (L@C1 no later than L@C2) would force
+    # L@C1 Tue 3 - Wed 4, L@C2 Thu 5 - Fri 6 -> 5: the joint model must not use it.
+    from solver.joint import solve_joint
+
+    data = coupled_dict()
+    data["organisation"]["centres"].append({"id": "C2"})
+    g = data["organisation"]["groups"][0]
+    g["earliest_start"] = g["deadline"] = "2026-03-02"
+    data["rollout"]["resources"].append({"id": "R", "capacity": 1})
+    data["rollout"]["families"][0]["tasks"] = [
+        {"id": "L", "days": 2, "per_unit": True, "resources": {"leads": 1, "R": 1}}
+    ]
+    inst = instance_from_dict(data)
+    training = solve_training(inst, time_limit=10, workers=1)
+    blocked = training_days_by_centre(inst, training.plan)
+    rollout = solve_rollout(inst, time_limit=10, workers=1, blocked_days=blocked)
+    assert rollout.objective == 4
+    assert _starts(rollout.plan) == {"L@C1": dt.date(2026, 3, 4), "L@C2": dt.date(2026, 3, 2)}
+    joint = solve_joint(inst, hint=(training.plan, rollout.plan), time_limit=10, workers=1)
+    assert joint.outcome.status == "optimal"
+    assert joint.outcome.objective == training.objective + 4
