@@ -30,6 +30,12 @@ class SolveParams:
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, got {self.workers}")
 
+    def left_after(self, t0: float) -> SolveParams:
+        """The same parameters with the time limit that is left since `t0` (model building
+        counts against the limit), at least one second."""
+        left = max(1.0, self.time_limit - (time.perf_counter() - t0))
+        return SolveParams(time_limit=left, seed=self.seed, workers=self.workers, log=self.log)
+
     def apply(self, solver: cp_model.CpSolver) -> None:
         p = solver.parameters
         p.max_time_in_seconds = self.time_limit
@@ -103,3 +109,17 @@ class ProgressRecorder(cp_model.CpSolverSolutionCallback):
         self.history.append(point)
         if self._hook is not None:
             self._hook(*point)
+
+
+BASELINE_FALLBACK = (
+    "CP-SAT found no plan within the time limit; this is the hand-planning baseline's plan "
+    "(it passed the checker), the bound is CP-SAT's. Raise --time-limit for a better plan."
+)
+
+
+def usable_bound(solver: cp_model.CpSolver, objective: float, scale: float = 1.0) -> float | None:
+    """CP-SAT's proven lower bound when it has one (also without a solution)."""
+    import math
+
+    bound = solver.best_objective_bound / scale
+    return bound if math.isfinite(bound) and bound <= objective + 1e-9 else None

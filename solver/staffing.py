@@ -29,6 +29,7 @@ from models.check_staffing import (
     relief_centi,
     reported_terms,
     staffing_figures,
+    staffing_objective,
     worst_caseload_units,
 )
 from models.instance import Instance
@@ -36,12 +37,14 @@ from models.plan import PartOutcome
 from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche
 from solver.explain import Assumptions
 from solver.params import (
+    BASELINE_FALLBACK,
     Progress,
     ProgressRecorder,
     Result,
     SolveParams,
     relative_gap,
     status_name,
+    usable_bound,
 )
 
 Key = tuple[str, str, int]  # unit, tranche, posting month
@@ -349,16 +352,32 @@ def solve(
     t0 = time.perf_counter()
     sm = StaffingModel(instance, relief)
     weights = term_weights(sm.part)
-    if hint:
-        start = proportional_staffing(instance)
-        if start is not None and not check_staffing(instance, start, relief):
-            sm.add_hint(start)
+    start = proportional_staffing(instance) if hint else None
+    if start is not None and check_staffing(instance, start, relief):
+        start = None
+    if start is not None:
+        sm.add_hint(start)
     solver = cp_model.CpSolver()
-    params.apply(solver)
+    params.left_after(t0).apply(solver)
     _tune(solver)
     recorder = ProgressRecorder(_scaled(progress))
     status = status_name(solver.solve(sm.model, recorder))
     history = [(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE) for s, o, b in recorder.history]
+    if status == "unknown" and start is not None:
+        figures = staffing_figures(instance, start, relief or {})
+        objective = staffing_objective(instance, figures.terms)
+        bound = usable_bound(solver, objective, OBJECTIVE_SCALE)
+        outcome = PartOutcome(
+            status="feasible",
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            seconds=time.perf_counter() - t0,
+            terms=reported_terms(figures.terms),
+            weights=weights,
+            message=BASELINE_FALLBACK,
+        )
+        return Result("staffing", outcome, start, history=history)
     if status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, weights=weights)
         if status == "infeasible" and explain:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.calendar import WEEKDAYS
-from models.check_training import check_training
+from models.check_training import check_training, training_terms, weighted_objective
 from models.instance import Instance
 from models.plan import PartOutcome, TrainingPlan
 from models.training_tasks import (
@@ -31,7 +31,16 @@ from models.training_tasks import (
     tightened_windows,
 )
 from solver.explain import Assumptions
-from solver.params import Progress, ProgressRecorder, Result, SolveParams, relative_gap, status_name
+from solver.params import (
+    BASELINE_FALLBACK,
+    Progress,
+    ProgressRecorder,
+    Result,
+    SolveParams,
+    relative_gap,
+    status_name,
+    usable_bound,
+)
 
 TERMS = ("completion", "trainer_balance", "weekday", "change", "trainer_change")
 
@@ -539,6 +548,7 @@ def solve(
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
     t0 = time.perf_counter()
     w = instance.training.weights.model_dump() if instance.training else {}
+    start_plan: TrainingPlan | None = None
     if calendar_conflict(instance):
         tm = None
     else:
@@ -549,7 +559,7 @@ def solve(
         solver = None
     else:
         solver = cp_model.CpSolver()
-        params.apply(solver)
+        params.left_after(t0).apply(solver)
         tune(solver)
         recorder = ProgressRecorder(progress)
         try:
@@ -561,6 +571,21 @@ def solve(
             recorder = ProgressRecorder(progress)
             code = solver.solve(tm.model, recorder)
     status = status_name(code)
+    if status == "unknown" and solver is not None and start_plan is not None:
+        terms = training_terms(instance, start_plan, previous)
+        objective = float(weighted_objective(instance, terms))
+        bound = usable_bound(solver, objective)
+        outcome = PartOutcome(
+            status="feasible",
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            seconds=time.perf_counter() - t0,
+            terms={k: float(v) for k, v in terms.items()},
+            weights=w,
+            message=BASELINE_FALLBACK,
+        )
+        return Result("training", outcome, start_plan, history=recorder.history)
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
         if status == "infeasible" and explain:

@@ -381,3 +381,20 @@ def test_plan_infeasible_budget_exit_3(tmp_path, juwe, write_instance):
     assert "yearly budget (2026: 0.5 TEUR)" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_no_plan_in_time_falls_back_to_the_checked_baseline(monkeypatch):
+    # CP-SAT reports "unknown" (no solution in time; forced here): the proportional
+    # baseline's plan is returned as `feasible`, with its checked figures and a message
+    import solver.staffing as staffing_solver
+    from models.check_staffing import check_staffing, staffing_figures, staffing_objective
+    from solver.baselines import proportional_staffing
+
+    monkeypatch.setattr(staffing_solver, "status_name", lambda code: "unknown")
+    inst = tiny_staffing()
+    r = staffing_solver.solve(inst, time_limit=5, workers=1)
+    base = proportional_staffing(inst)
+    assert r.status == "feasible" and r.plan == base
+    assert check_staffing(inst, r.plan) == []
+    assert r.objective == staffing_objective(inst, staffing_figures(inst, base, {}).terms)
+    assert "hand-planning baseline" in r.outcome.message
