@@ -22,7 +22,13 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from models.check_rollout import BlockedDays, check_rcpsp, check_rollout, rcpsp_makespan
+from models.check_rollout import (
+    BlockedDays,
+    check_rcpsp,
+    check_rollout,
+    rcpsp_makespan,
+    rollout_terms,
+)
 from models.instance import Instance
 from models.plan import PartOutcome, Status
 from models.rollout import (
@@ -38,7 +44,16 @@ from models.rollout import (
     unit_ids,
 )
 from solver.explain import Assumptions
-from solver.params import Progress, ProgressRecorder, Result, SolveParams, relative_gap, status_name
+from solver.params import (
+    BASELINE_FALLBACK,
+    Progress,
+    ProgressRecorder,
+    Result,
+    SolveParams,
+    relative_gap,
+    status_name,
+    usable_bound,
+)
 
 RULE_TITLES = {
     "rollout_start": "rollout start",
@@ -385,21 +400,47 @@ def solve(
     `blocked_days` (centre -> dates) keeps a centre's per-unit tasks that need its team
     leads off the days its training groups are in training. The returned plan has passed
     `check_rollout`; status `infeasible` carries the conflicting rules in `outcome.message`
-    (when `explain`), `unknown` means no plan was found in time.
+    (when `explain`), `unknown` means no plan was found in time. The hand-planning baseline
+    (`baselines.sgs_rollout`) is the hint; when CP-SAT ends with no plan, or with a worse
+    one, the baseline's plan is returned (status `feasible`, CP-SAT's bound, a message).
     """
+    from solver.baselines import sgs_rollout
+
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
     t0 = time.perf_counter()
     rm = RolloutModel(instance, blocked_days=blocked_days)
     weights = term_weights(rm.part)
     solver: cp_model.CpSolver | None = None
     recorder = ProgressRecorder(progress)
+    start = sgs_rollout(instance, blocked_days)  # the hint, and the fallback
+    if start is not None:
+        rm.add_hint(start)
     if rm.empty:
         code = cp_model.INFEASIBLE
     else:
         solver = cp_model.CpSolver()
-        params.apply(solver)
+        params.left_after(t0).apply(solver)
         code = solver.solve(rm.model, recorder)
     status = status_name(code)
+    if solver is not None and start is not None and status in ("unknown", "feasible"):
+        base_terms = rollout_terms(instance, start)
+        base = float(sum(weights[k] * v for k, v in base_terms.items()))
+        if status == "unknown" or base < solver.objective_value:
+            bound = usable_bound(solver, base)
+            outcome = PartOutcome(
+                status="feasible",
+                objective=base,
+                bound=bound,
+                gap=relative_gap(base, bound),
+                seconds=time.perf_counter() - t0,
+                terms={k: float(v) for k, v in base_terms.items()},
+                weights=weights,
+                message=BASELINE_FALLBACK
+                if status == "unknown"
+                else "The hand-planning baseline's plan (checked) is better than CP-SAT's "
+                "best within the time limit and is returned; the bound is CP-SAT's.",
+            )
+            return Result("rollout", outcome, start, history=recorder.history)
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, weights=weights)
         if status == "infeasible" and explain:
