@@ -120,7 +120,7 @@ class StaffingModel:
         return out
 
     def _steps_of(self, pred) -> cp_model.LinearExprT:
-        return sum(v for k, v in self.y.items() if pred(k))
+        return cp_model.LinearExpr.sum([v for k, v in self.y.items() if pred(k)])
 
     # hard rules -------------------------------------------------------------------------
     def _tranche_totals(self) -> None:
@@ -148,9 +148,12 @@ class StaffingModel:
                 self.model.add(var == 0).only_enforce_if(lit)
 
     def _unit_bounds(self) -> None:
+        by_unit: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (uid, _tid, _p), var in self.y.items():
+            by_unit[uid].append(var)
         for u in self.part.units:
             on = self.assumptions.literal("unit_bounds", f"unit {u.id}")
-            got = self._steps_of(lambda k, uid=u.id: k[0] == uid)
+            got = cp_model.LinearExpr.sum(by_unit.get(u.id, []))
             self.model.add(got >= self.part.steps(u.min_bv)).only_enforce_if(on)
             if u.max_bv is not None:
                 self.model.add(got <= self.part.steps(u.max_bv)).only_enforce_if(on)
@@ -170,16 +173,18 @@ class StaffingModel:
 
     def _budgets(self) -> None:
         part = self.part
-        units = {u.id: u for u in part.units}
+        curves = {u.id: part.new_curve(u) for u in part.units}
+        cost = [euro_per_bv_month(part, t) for t in range(part.months)]
+        year = [part.year_of(t) for t in range(part.months)]
         for b in part.budgets:
-            months = [t for t in range(part.months) if part.year_of(t) == b.year]
+            months = [t for t in range(part.months) if year[t] == b.year]
             coeffs: dict[Key, int] = {}
             for key in self.y:
                 uid, tid, p = key
                 if b.tranches and tid not in b.tranches:
                     continue
-                curve = part.new_curve(units[uid])
-                c = sum(curve[t - p] * euro_per_bv_month(part, t) for t in months if t >= p)
+                curve = curves[uid]
+                c = sum(curve[t - p] * cost[t] for t in months if t >= p)
                 if c:
                     coeffs[key] = c
             if not coeffs:
@@ -193,10 +198,23 @@ class StaffingModel:
     # soft rules (named terms) -----------------------------------------------------------
     def _upper_added(self, uid: str, t: int) -> int:
         """Largest additional centi-BV unit uid could have in month t (for domains)."""
-        u = next(x for x in self.part.units if x.id == uid)
-        curve = self.part.new_curve(u)
-        best = max((curve[t - p] for (i, _tr, p) in self.y if i == uid and p <= t), default=0)
-        total = sum(self.part.steps(tr.bv) for c, tr in self.part.tranches() if c.id == u.category)
+        if not hasattr(self, "_posts"):
+            # per unit: its posting months, its curve and the steps of its category
+            posts: dict[str, set[int]] = defaultdict(set)
+            for i, _tr, p in self.y:
+                posts[i].add(p)
+            units = {u.id: u for u in self.part.units}
+            steps: dict[str, int] = defaultdict(int)
+            for c, tr in self.part.tranches():
+                steps[c.id] += self.part.steps(tr.bv)
+            self._posts = {
+                i: (sorted(ps), self.part.new_curve(units[i]), steps[units[i].category])
+                for i, ps in posts.items()
+            }
+        if uid not in self._posts:
+            return 0
+        months, curve, total = self._posts[uid]
+        best = max((curve[t - p] for p in months if p <= t), default=0)
         return best * total
 
     def _excess_caseload(self) -> cp_model.LinearExprT:
