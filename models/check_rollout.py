@@ -25,6 +25,7 @@ from models.rollout import (
     expand,
     finish_offset,
     rollout_calendar,
+    term_weights,
     unit_ids,
 )
 
@@ -279,3 +280,10 @@ def check_rcpsp(problem: RcpspProblem, starts: list[int]) -> list[str]:
 
 def rcpsp_makespan(problem: RcpspProblem, starts: list[int]) -> int:
     return max((s + d for s, d in zip(starts, problem.durations)), default=0)
+
+
+def rollout_objective(instance: Instance, plan: RolloutPlan) -> float:
+    """The weighted objective of a plan as the solver defines it."""
+    assert instance.rollout is not None
+    weights = term_weights(instance.rollout)
+    return float(sum(weights[k] * v for k, v in rollout_terms(instance, plan).items()))

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from models.check_rollout import check_rollout, rollout_terms
+from models.check_rollout import check_rollout, rollout_objective
 from models.check_staffing import check_staffing, staffing_figures, staffing_objective
 from models.check_training import check_training, training_terms, weighted_objective
 from models.coupling import training_days_by_centre, training_relief
 from models.instance import Instance
 from models.plan import RolloutPlan, TrainingPlan
-from models.rollout import term_weights
 from solver import baselines
 from solver.joint import solve_joint
 from solver.params import Result
@@ -160,9 +159,7 @@ def bench_rollout(
     base = None
     if base_plan is not None:
         _checked(check_rollout(instance, base_plan, blocked), "rollout baseline")
-        weights = term_weights(instance.rollout)
-        terms = rollout_terms(instance, base_plan)
-        base = float(sum(weights[k] * v for k, v in terms.items()))
+        base = rollout_objective(instance, base_plan)
     return _row(name, "rollout", r, base), r
 
 

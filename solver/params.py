@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,9 +118,32 @@ BASELINE_FALLBACK = (
 )
 
 
-def usable_bound(solver: cp_model.CpSolver, objective: float, scale: float = 1.0) -> float | None:
-    """CP-SAT's proven lower bound when it has one (also without a solution)."""
-    import math
-
+def baseline_result(
+    part: str,
+    plan: P,
+    objective: float,
+    terms: dict[str, float],
+    weights: dict[str, int],
+    solver: cp_model.CpSolver,
+    t0: float,
+    history: list[tuple[float, float, float]],
+    *,
+    scale: float = 1.0,
+    message: str = BASELINE_FALLBACK,
+) -> Result[P]:
+    """The checked hand-planning plan as a part's result: status `feasible`, CP-SAT's
+    bound (in units of `scale`) when it has one, and a message saying where it is from."""
     bound = solver.best_objective_bound / scale
-    return bound if math.isfinite(bound) and bound <= objective + 1e-9 else None
+    if not (math.isfinite(bound) and bound <= objective + 1e-9):
+        bound = None
+    outcome = PartOutcome(
+        status="feasible",
+        objective=objective,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        seconds=time.perf_counter() - t0,
+        terms=terms,
+        weights=weights,
+        message=message,
+    )
+    return Result(part, outcome, plan, history=history)

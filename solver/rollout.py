@@ -27,6 +27,7 @@ from models.check_rollout import (
     check_rcpsp,
     check_rollout,
     rcpsp_makespan,
+    rollout_objective,
     rollout_terms,
 )
 from models.instance import Instance
@@ -50,9 +51,9 @@ from solver.params import (
     ProgressRecorder,
     Result,
     SolveParams,
+    baseline_result,
     relative_gap,
     status_name,
-    usable_bound,
 )
 
 RULE_TITLES = {
@@ -423,24 +424,19 @@ def solve(
         code = solver.solve(rm.model, recorder)
     status = status_name(code)
     if solver is not None and start is not None and status in ("unknown", "feasible"):
-        base_terms = rollout_terms(instance, start)
-        base = float(sum(weights[k] * v for k, v in base_terms.items()))
+        base = rollout_objective(instance, start)
         if status == "unknown" or base < solver.objective_value:
-            bound = usable_bound(solver, base)
-            outcome = PartOutcome(
-                status="feasible",
-                objective=base,
-                bound=bound,
-                gap=relative_gap(base, bound),
-                seconds=time.perf_counter() - t0,
-                terms={k: float(v) for k, v in base_terms.items()},
-                weights=weights,
-                message=BASELINE_FALLBACK
+            message = (
+                BASELINE_FALLBACK
                 if status == "unknown"
                 else "The hand-planning baseline's plan (checked) is better than CP-SAT's "
-                "best within the time limit and is returned; the bound is CP-SAT's.",
+                "best within the time limit and is returned; the bound is CP-SAT's."
             )
-            return Result("rollout", outcome, start, history=recorder.history)
+            terms = {k: float(v) for k, v in rollout_terms(instance, start).items()}
+            return baseline_result(
+                "rollout", start, base, terms, weights, solver, t0, recorder.history,
+                message=message,
+            )  # fmt: skip
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, weights=weights)
         if status == "infeasible" and explain:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -37,14 +38,13 @@ from models.plan import PartOutcome
 from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche
 from solver.explain import Assumptions
 from solver.params import (
-    BASELINE_FALLBACK,
     Progress,
     ProgressRecorder,
     Result,
     SolveParams,
+    baseline_result,
     relative_gap,
     status_name,
-    usable_bound,
 )
 
 Key = tuple[str, str, int]  # unit, tranche, posting month
@@ -196,24 +196,27 @@ class StaffingModel:
             self.model.add(expr <= budget_limit(b.amount)).only_enforce_if(on)
 
     # soft rules (named terms) -----------------------------------------------------------
+    @cached_property
+    def _unit_posts(self) -> dict[str, tuple[list[int], tuple[int, ...], int]]:
+        """Per unit: its posting months, its expected-headcount curve and the steps of
+        its category (for the domain bounds of `_upper_added`)."""
+        posts: dict[str, set[int]] = defaultdict(set)
+        for i, _tr, p in self.y:
+            posts[i].add(p)
+        units = {u.id: u for u in self.part.units}
+        steps: dict[str, int] = defaultdict(int)
+        for c, tr in self.part.tranches():
+            steps[c.id] += self.part.steps(tr.bv)
+        return {
+            i: (sorted(ps), self.part.new_curve(units[i]), steps[units[i].category])
+            for i, ps in posts.items()
+        }
+
     def _upper_added(self, uid: str, t: int) -> int:
         """Largest additional centi-BV unit uid could have in month t (for domains)."""
-        if not hasattr(self, "_posts"):
-            # per unit: its posting months, its curve and the steps of its category
-            posts: dict[str, set[int]] = defaultdict(set)
-            for i, _tr, p in self.y:
-                posts[i].add(p)
-            units = {u.id: u for u in self.part.units}
-            steps: dict[str, int] = defaultdict(int)
-            for c, tr in self.part.tranches():
-                steps[c.id] += self.part.steps(tr.bv)
-            self._posts = {
-                i: (sorted(ps), self.part.new_curve(units[i]), steps[units[i].category])
-                for i, ps in posts.items()
-            }
-        if uid not in self._posts:
+        if uid not in self._unit_posts:
             return 0
-        months, curve, total = self._posts[uid]
+        months, curve, total = self._unit_posts[uid]
         best = max((curve[t - p] for p in months if p <= t), default=0)
         return best * total
 
@@ -383,19 +386,17 @@ def solve(
     history = [(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE) for s, o, b in recorder.history]
     if status == "unknown" and start is not None:
         figures = staffing_figures(instance, start, relief or {})
-        objective = staffing_objective(instance, figures.terms)
-        bound = usable_bound(solver, objective, OBJECTIVE_SCALE)
-        outcome = PartOutcome(
-            status="feasible",
-            objective=objective,
-            bound=bound,
-            gap=relative_gap(objective, bound),
-            seconds=time.perf_counter() - t0,
-            terms=reported_terms(figures.terms),
-            weights=weights,
-            message=BASELINE_FALLBACK,
+        return baseline_result(
+            "staffing",
+            start,
+            staffing_objective(instance, figures.terms),
+            reported_terms(figures.terms),
+            weights,
+            solver,
+            t0,
+            history,
+            scale=OBJECTIVE_SCALE,
         )
-        return Result("staffing", outcome, start, history=history)
     if status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, weights=weights)
         if status == "infeasible" and explain:

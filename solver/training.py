@@ -32,14 +32,13 @@ from models.training_tasks import (
 )
 from solver.explain import Assumptions
 from solver.params import (
-    BASELINE_FALLBACK,
     Progress,
     ProgressRecorder,
     Result,
     SolveParams,
+    baseline_result,
     relative_gap,
     status_name,
-    usable_bound,
 )
 
 TERMS = ("completion", "trainer_balance", "weekday", "change", "trainer_change")
@@ -573,19 +572,16 @@ def solve(
     status = status_name(code)
     if status == "unknown" and solver is not None and start_plan is not None:
         terms = training_terms(instance, start_plan, previous)
-        objective = float(weighted_objective(instance, terms))
-        bound = usable_bound(solver, objective)
-        outcome = PartOutcome(
-            status="feasible",
-            objective=objective,
-            bound=bound,
-            gap=relative_gap(objective, bound),
-            seconds=time.perf_counter() - t0,
-            terms={k: float(v) for k, v in terms.items()},
-            weights=w,
-            message=BASELINE_FALLBACK,
+        return baseline_result(
+            "training",
+            start_plan,
+            float(weighted_objective(instance, terms)),
+            {k: float(v) for k, v in terms.items()},
+            w,
+            solver,
+            t0,
+            recorder.history,
         )
-        return Result("training", outcome, start_plan, history=recorder.history)
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
         if status == "infeasible" and explain:
