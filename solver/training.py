@@ -31,6 +31,7 @@ from models.training_tasks import (
     tightened_windows,
 )
 from solver.explain import Assumptions
+from solver.training_bound import TrainingBound, training_bound
 from solver.params import (
     Progress,
     ProgressRecorder,
@@ -490,6 +491,23 @@ class TrainingModel:
         self.objective = sum(w[name] * term for name, term in self.terms.items())
         self.model.minimize(self.objective)
 
+    def add_lower_bound(self, bound: int) -> None:
+        """A proven lower bound on the objective (see solver.training_bound)."""
+        self.model.add(self.objective >= bound)
+
+    def hint_start_days(self, days: dict[int, int], plan: TrainingPlan | None) -> None:
+        """Hint the sessions' start days (working-day indices, by session) instead of the
+        plan's; the plan's trainers stay hinted."""
+        self.model.clear_hints()
+        by_key = plan.by_key() if plan is not None else {}
+        for i, s in enumerate(self.sessions):
+            if i in days:
+                self.model.add_hint(s.start, self.cal.offsets[days[i]])
+            p = by_key.get(s.task.key)
+            if p is not None and p.trainer in self.assign[i]:
+                for tid, lit in self.assign[i].items():
+                    self.model.add_hint(lit, int(tid == p.trainer))
+
     def _add_hint(self, plan: TrainingPlan) -> None:
         by_key = plan.by_key()
         for i, s in enumerate(self.sessions):
@@ -534,9 +552,13 @@ def solve(
     progress: Progress | None = None,
     hint: bool = True,
     explain: bool = True,
+    relax: bool = True,
     log: bool = False,
 ) -> Result[TrainingPlan]:
     """Plan the remaining training sessions.
+
+    `relax`: first solve the time-indexed LP relaxation (solver.training_bound); its bound
+    goes into the model and its start days are the hint.
 
     Returns a Result whose plan has passed `check_training`; its status is `infeasible`
     (with `outcome.message` naming the conflicting rules when `explain`) or `unknown` when
@@ -553,6 +575,15 @@ def solve(
     else:
         start_plan = greedy_training(instance) if hint else None
         tm = TrainingModel(instance, previous, hint=start_plan)
+    lower: TrainingBound | None = None
+    if tm is not None and not tm.empty_windows and relax:
+        # at most half the time left goes to the LP; without it CP-SAT's bound is weak
+        left = params.time_limit - (time.perf_counter() - t0)
+        lower = training_bound(tm, left / 2)
+        if lower is not None:
+            tm.add_lower_bound(lower.value)
+            if hint:
+                tm.hint_start_days(lower.start_days, start_plan)
     if tm is None or tm.empty_windows:
         code = cp_model.INFEASIBLE
         solver = None
