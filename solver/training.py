@@ -31,7 +31,6 @@ from models.training_tasks import (
     tightened_windows,
 )
 from solver.explain import Assumptions
-from solver.training_bound import TrainingBound, training_bound
 from solver.params import (
     Progress,
     ProgressRecorder,
@@ -41,6 +40,7 @@ from solver.params import (
     relative_gap,
     status_name,
 )
+from solver.training_bound import TrainingBound, training_bound
 
 TERMS = ("completion", "trainer_balance", "weekday", "change", "trainer_change")
 

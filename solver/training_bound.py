@@ -177,9 +177,7 @@ class TimeIndexedRelaxation:
                 for wb in range(b.lo, b.hi + 1):
                     t = off[wb]
                     while (
-                        wa + 1 <= a.hi
-                        and off[wa + 1] <= t - sp.min_days
-                        and off[wa + 1 + span] < t
+                        wa + 1 <= a.hi and off[wa + 1] <= t - sp.min_days and off[wa + 1 + span] < t
                     ):
                         wa += 1
                     if wa >= a.hi:
