@@ -263,6 +263,7 @@ def _plan_joint(
             inst,
             hint=(t.plan, r.plan),
             previous=previous,
+            training_bound=t.outcome.bound,
             time_limit=time_limit,
             seed=seed,
             workers=workers,

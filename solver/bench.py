@@ -97,6 +97,7 @@ def bench_instance(
             j = solve_joint(
                 instance,
                 hint=(training_plan, r.plan),
+                training_bound=first.bound,
                 time_limit=time_limit,
                 seed=seed,
                 workers=workers,

@@ -10,6 +10,7 @@ against the training days of the joint training plan.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -147,6 +148,7 @@ def solve_joint(
     *,
     hint: tuple[TrainingPlan, RolloutPlan] | None = None,
     previous: TrainingPlan | None = None,
+    training_bound: float | None = None,
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 0,
@@ -155,12 +157,19 @@ def solve_joint(
 ) -> JointResult:
     """Solve training and rollout together. Part results carry each part's objective and
     terms; their bounds are those of the combined objective's share, so only the joint
-    outcome has a bound (part bounds are None unless the joint solve is optimal)."""
+    outcome has a bound (part bounds are None unless the joint solve is optimal).
+
+    `training_bound`: a proven lower bound of the training objective alone, such as the
+    sequential training solve's bound. It holds here too, since the coupling only adds
+    rules to the training. (The sequential rollout's bound does not: it was proven under
+    the blocked days of one training plan.)"""
     if instance.training is None or instance.rollout is None:
         raise ValueError("joint planning needs a training part and a rollout part")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
     t0 = time.perf_counter()
     jm = JointModel(instance, previous=previous, hint=hint)
+    if training_bound is not None and math.isfinite(training_bound):
+        jm.training.add_lower_bound(math.ceil(training_bound - 1e-6))
     recorder = ProgressRecorder(progress)
     code = cp_model.INFEASIBLE
     solver = cp_model.CpSolver()

@@ -130,12 +130,14 @@ def baseline_result(
     *,
     scale: float = 1.0,
     message: str = BASELINE_FALLBACK,
+    known_bound: float | None = None,
 ) -> Result[P]:
     """The checked hand-planning plan as a part's result: status `feasible`, CP-SAT's
-    bound (in units of `scale`) when it has one, and a message saying where it is from."""
-    bound = solver.best_objective_bound / scale
-    if not (math.isfinite(bound) and bound <= objective + 1e-9):
-        bound = None
+    bound (in units of `scale`) or `known_bound` (one proven outside CP-SAT), whichever
+    is higher, and a message saying where the plan is from."""
+    candidates = [solver.best_objective_bound / scale, known_bound]
+    usable = [b for b in candidates if b is not None and math.isfinite(b) and b <= objective + 1e-9]
+    bound = max(usable) if usable else None
     outcome = PartOutcome(
         status="feasible",
         objective=objective,

@@ -40,7 +40,7 @@ from solver.params import (
     relative_gap,
     status_name,
 )
-from solver.training_bound import TrainingBound, training_bound
+from solver.training_bound import TrainingBound, training_bound, window_bound
 
 TERMS = ("completion", "trainer_balance", "weekday", "change", "trainer_change")
 
@@ -576,11 +576,15 @@ def solve(
         start_plan = greedy_training(instance) if hint else None
         tm = TrainingModel(instance, previous, hint=start_plan)
     lower: TrainingBound | None = None
+    floor: int | None = None  # a bound proven outside CP-SAT
+    if tm is not None and not tm.empty_windows:
+        floor = window_bound(tm)
     if tm is not None and not tm.empty_windows and relax:
         # at most half the time left goes to the LP; without it CP-SAT's bound is weak
         left = params.time_limit - (time.perf_counter() - t0)
         lower = training_bound(tm, left / 2)
         if lower is not None:
+            floor = lower.value
             tm.add_lower_bound(lower.value)
             if hint:
                 tm.hint_start_days(lower.start_days, start_plan)
@@ -612,6 +616,7 @@ def solve(
             solver,
             t0,
             recorder.history,
+            known_bound=floor,
         )
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
@@ -629,6 +634,8 @@ def solve(
         )
     terms = {name: float(solver.value(expr)) for name, expr in tm.terms.items()}
     objective, bound = solver.objective_value, solver.best_objective_bound
+    if floor is not None and floor <= objective:
+        bound = max(bound, floor)
     outcome = PartOutcome(
         status=status,
         objective=objective,

@@ -1,0 +1,145 @@
+"""The time-indexed LP bound of the training model (solver.training_bound).
+
+The bound goes into the CP-SAT model as `objective >= bound`, so a bound above the optimum
+would cut off every optimal plan. These tests compare it with optima worked out by hand and
+with CP-SAT's proven optima without the relaxation, on many small random instances.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from models.io import load_instance
+from solver import training_bound as tb
+from solver.training import TrainingModel
+from tests.builders import tiny
+from tests.solving import solve_checked
+
+
+def bound_of(instance):
+    return tb.training_bound(TrainingModel(instance), seconds=60)
+
+
+def test_one_trainer_two_groups_on_one_day_is_seen():
+    # two groups, one 1-day module, one trainer: offsets 0 and 1 -> the LP also gives 1
+    # (CP-SAT's own root bound is 0, the sum of the earliest starts)
+    b = bound_of(tiny(groups=2))
+    assert (b.value, b.lp_value, b.balance) == (1, pytest.approx(1.0), 0)
+    assert solve_checked(tiny(groups=2)).objective == 1
+
+
+def test_two_trainers_no_conflict():
+    b = bound_of(tiny(groups=2, trainers=[{"id": "T1"}, {"id": "T2"}]))
+    assert b.value == 0
+
+
+def test_unavailable_trainer_lowers_the_day_capacity():
+    # two trainers, T2 away on Mon 2 Mar: only one group that day -> 0 + 1 = 1
+    trainers = [
+        {"id": "T1"},
+        {"id": "T2", "unavailable": [{"start": "2026-03-02", "end": "2026-03-02"}]},
+    ]
+    assert bound_of(tiny(groups=2, trainers=trainers)).value == 1
+
+
+def test_centre_coverage_counts():
+    # two trainers, both groups of one centre, K = 1: one a day -> 0 + 1
+    inst = tiny(
+        groups=2,
+        same_centre=True,
+        trainers=[{"id": "T1"}, {"id": "T2"}],
+        max_groups_per_centre_per_day=1,
+    )
+    assert bound_of(inst).value == 1
+
+
+def test_monthly_cap_counts():
+    # one trainer with one day a month, two groups: 0 and 30 (Wed 1 Apr) -> 30
+    inst = tiny(groups=2, trainers=[{"id": "T1", "max_days_per_month": 1}])
+    assert bound_of(inst).value == 30
+
+
+def test_spacing_chain_and_weekday():
+    # A then B at least 7 days apart, Mon/Tue preferred at weight 5; horizon from Wed 4 Mar:
+    # A on Wed 4 (offset 0) costs 5, B on Wed 11 (7) costs 5 -> 17; A on Mon 9 (5), B on
+    # Mon 16 (12) -> 12; the LP bound and the optimum are 12
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    inst = tiny(
+        start="2026-03-04",
+        modules=mods,
+        spacing={"min_days": 7},
+        preferred_weekdays=["Mon", "Tue"],
+        weights={"weekday": 5},
+    )
+    assert bound_of(inst).value == 12
+    assert solve_checked(inst).objective == 12
+
+
+def test_balance_adds_one_when_days_do_not_split_evenly():
+    # three 1-day sessions, two trainers, balance weight 3: loads 2 and 1 -> at least 3
+    inst = tiny(groups=3, trainers=[{"id": "T1"}, {"id": "T2"}], weights={"trainer_balance": 3})
+    b = bound_of(inst)
+    assert b.balance == 3
+    r = solve_checked(inst)
+    assert r.status == "optimal"
+    assert b.value <= r.objective
+
+
+def test_bremen_bound_is_the_optimum():
+    inst = load_instance("instances/bremen-2016.yaml")
+    b = bound_of(inst)
+    plain = solve_checked(inst, relax=False, workers=2)
+    assert plain.status == "optimal"
+    assert b.value == plain.objective == 2466
+
+
+def test_too_large_relaxation_is_skipped(monkeypatch):
+    monkeypatch.setattr(tb, "MAX_COLUMNS", 10)
+    inst = tiny(groups=2)
+    assert bound_of(inst) is None
+    r = solve_checked(inst)
+    assert (r.status, r.objective) == ("optimal", 1)
+
+
+def random_instance(rng: random.Random):
+    n_mod = rng.randint(1, 3)
+    modules = [{"id": "A", "days": rng.randint(1, 2)}]
+    for k in range(1, n_mod):
+        modules.append({"id": "ABC"[k], "days": rng.randint(1, 2), "after": ["ABC"[k - 1]]})
+    trainers = [
+        {"id": f"T{t}", "max_days_per_month": rng.choice([None, 3, 6])}
+        for t in range(rng.randint(1, 2))
+    ]
+    if rng.random() < 0.4:
+        trainers[0]["unavailable"] = [{"start": "2026-03-03", "end": "2026-03-06"}]
+    groups = rng.randint(2, 4)
+    extra = {f"group{g}": {"earliest_start": f"2026-03-{rng.randint(2, 12):02d}"} for g in (1, 2)}
+    return tiny(
+        groups=groups,
+        modules=modules,
+        trainers=trainers,
+        same_centre=rng.random() < 0.5,
+        max_groups_per_centre_per_day=rng.choice([1, 2]),
+        spacing={"min_days": rng.choice([1, 3, 7])},
+        preferred_weekdays=rng.sample(["Mon", "Tue", "Wed", "Thu", "Fri"], 3),
+        weights={"weekday": rng.choice([0, 2, 5]), "trainer_balance": rng.choice([0, 1, 2])},
+        blackouts=[{"start": "2026-03-16", "end": "2026-03-20"}] if rng.random() < 0.5 else [],
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bound_never_above_the_proven_optimum(seed):
+    inst = random_instance(random.Random(seed))
+    plain = solve_checked(inst, relax=False)
+    if plain.status == "infeasible":
+        return
+    assert plain.status == "optimal"
+    b = bound_of(inst)
+    assert b is not None
+    assert b.value <= plain.objective + 1e-9
+    relaxed = solve_checked(inst)
+    assert relaxed.status == "optimal"
+    assert relaxed.objective == plain.objective
