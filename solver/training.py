@@ -9,6 +9,10 @@ last day to their start by a small table.
 Each hard rule family is one method. In *explain* mode the families sit behind assumption
 literals (per group, trainer or centre) so that an infeasible instance can be answered with
 the rules in conflict; the normal mode uses tight domains and redundant constraints instead.
+
+`solve` first bounds the objective with the time-indexed LP of solver.training_bound
+(when it fits the time limit) and adds `objective >= bound` to the model; the LP's start
+days are the hint.
 """
 
 from __future__ import annotations
