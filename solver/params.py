@@ -114,7 +114,8 @@ class ProgressRecorder(cp_model.CpSolverSolutionCallback):
 
 BASELINE_FALLBACK = (
     "CP-SAT found no plan within the time limit; this is the hand-planning baseline's plan "
-    "(it passed the checker), the bound is CP-SAT's. Raise --time-limit for a better plan."
+    "(it passed the checker), the bound is CP-SAT's or one proven before it ran. Raise "
+    "--time-limit for a better plan."
 )
 
 
