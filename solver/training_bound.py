@@ -52,7 +52,12 @@ class TrainingBound:
     balance: int  # the trainer-balance term's lower bound, weighted
     seconds: float
     columns: int
-    start_days: dict[int, int]  # session index -> working-day index of the LP's start
+    start_days: dict[int, tuple[int, float]]  # session -> (LP's start day, its share)
+
+    def days(self, min_share: float = 0.0) -> dict[int, int]:
+        """Session -> working-day index of its LP start, where that day has at least
+        `min_share` of the start."""
+        return {i: w for i, (w, share) in self.start_days.items() if share >= min_share}
 
 
 class TimeIndexedRelaxation:
@@ -243,9 +248,9 @@ class TimeIndexedRelaxation:
         self.solution = result.x
         return float(result.fun)
 
-    def start_days(self) -> dict[int, int]:
+    def start_days(self) -> dict[int, tuple[int, float]]:
         """Per session, the working day with the largest share of its start in the LP's
-        solution (a hint for CP-SAT: most sessions sit on one day)."""
+        solution, and that share (most sessions sit on one day)."""
         assert self.solution is not None
         best: dict[int, tuple[float, int]] = {}
         for (i, w), j in self.col.items():
@@ -254,7 +259,7 @@ class TimeIndexedRelaxation:
             )
             if share > best.get(i, (-1.0, 0))[0]:
                 best[i] = (share, w)
-        return {i: w for i, (_share, w) in best.items()}
+        return {i: (w, share) for i, (share, w) in best.items()}
 
 
 def balance_bound(tm) -> int:

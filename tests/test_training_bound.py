@@ -143,3 +143,5 @@ def test_bound_never_above_the_proven_optimum(seed):
     relaxed = solve_checked(inst)
     assert relaxed.status == "optimal"
     assert relaxed.objective == plain.objective
+    # plans found near the LP's solution carry the LP bound, never the restricted model's
+    assert all(bound <= plain.objective + 1e-9 for _t, _o, bound in relaxed.history)
