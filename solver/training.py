@@ -12,7 +12,8 @@ the rules in conflict; the normal mode uses tight domains and redundant constrai
 
 `solve` first bounds the objective with the time-indexed LP of solver.training_bound
 (when it fits the time limit) and adds `objective >= bound` to the model; the LP's start
-days are the hint.
+days are the hint. It then searches near the LP's solution (`_lp_neighbourhood`) before
+the full model.
 """
 
 from __future__ import annotations
