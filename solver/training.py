@@ -693,7 +693,7 @@ def _run(
     return solver, code, recorder.history
 
 
-LP_FIX_SHARE = 0.8  # sessions whose LP start has at least this share on one day are fixed
+LP_FIX_SHARE = 0.9  # sessions whose LP start has at least this share on one day are fixed
 
 
 def _lp_neighbourhood(
@@ -707,9 +707,10 @@ def _lp_neighbourhood(
     one day are fixed there, for at most a third of the time left. A plan found there is
     a plan of the full model; one at the LP bound is optimal. The restricted model's own
     bound says nothing about the full model, so the history carries the LP bound.
-    generated-S: the optimum 5831 in 6.2-7.5 s over three seeds (52 of 156 sessions
-    fixed), where the full model needed 16 s to more than 60 s; generated-M: 18742 in 1 s
-    (352 of 360 fixed), the full model 18746 after 60 s."""
+    generated-S: the optimum 5831 in 4.0-4.5 s over three seeds with 48 of 156 sessions
+    fixed (share 0.9; 4.8-5.9 s at 0.8, 4.2-5.3 s at 0.6-0.7, and at 0.5 the fixings
+    conflict), where the full model needed 16 s to more than 60 s; generated-M: 18742 in
+    0.7-0.9 s (352 of 360 fixed), the full model 18746 after 60 s."""
     fixed = lower.days(LP_FIX_SHARE)
     if not fixed:
         return None, cp_model.UNKNOWN, []
