@@ -589,11 +589,10 @@ def solve(
     else:
         start_plan = greedy_training(instance) if hint else None
         tm = TrainingModel(instance, previous, hint=start_plan)
+    ready = tm is not None and not tm.empty_windows  # a model CP-SAT can solve
     lower: TrainingBound | None = None
-    floor: int | None = None  # a bound proven outside CP-SAT
-    if tm is not None and not tm.empty_windows:
-        floor = window_bound(tm)
-    if tm is not None and not tm.empty_windows and relax:
+    floor: int | None = window_bound(tm) if ready else None  # proven outside CP-SAT
+    if ready and relax:
         # at most half the time left goes to the LP; without it CP-SAT's bound is weak
         left = params.time_limit - (time.perf_counter() - t0)
         lower = training_bound(tm, left / 2)
@@ -606,7 +605,7 @@ def solve(
     code = cp_model.INFEASIBLE
     history: list[tuple[float, float, float]] = []
     near: cp_model.CpSolver | None = None  # a plan found near the LP's solution
-    if tm is not None and not tm.empty_windows:
+    if ready:
         if lower is not None:
             near, _code, history = _lp_neighbourhood(tm, lower, params, t0, progress)
         if near is not None and near.objective_value <= lower.value + 1e-9:
@@ -615,7 +614,7 @@ def solve(
             if near is not None:
                 tm.hint_solution(near)
             offset = time.perf_counter() - t0
-            solver, code, more = _run(tm, tm.model, params.left_after(t0), progress, lower)
+            solver, code, more = _run(tm.model, params.left_after(t0), progress, lower)
             history += [(t + offset, o, b) for t, o, b in more]
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and near is not None:
                 solver, code = near, cp_model.FEASIBLE
@@ -666,7 +665,6 @@ def solve(
 
 
 def _run(
-    tm: TrainingModel,
     model: cp_model.CpModel,
     params: SolveParams,
     progress: Progress | None,
@@ -727,7 +725,7 @@ def _lp_neighbourhood(
     )
     start = time.perf_counter() - t0
     hook = None if progress is None else (lambda s, o, _b: progress(s, o, lower.value))
-    solver, code, history = _run(tm, restricted, budget, hook, lower)
+    solver, code, history = _run(restricted, budget, hook, lower)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, code, []
     return solver, code, [(start + t, o, float(lower.value)) for t, o, _b in history]

@@ -28,6 +28,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.optimize import linprog
@@ -115,9 +116,15 @@ class TimeIndexedRelaxation:
             self._add_start(coefficients, i, w, 1.0)
         self._add_row(coefficients, ub)
 
+    @cached_property
+    def _index(self) -> dict[int, int]:
+        """id of a TrainingModel session -> its index (the groups' sequences hold them)."""
+        return {id(s): i for i, s in enumerate(self.tm.sessions)}
+
     def _days(self, i: int, w: int) -> range:
         return range(w, w + self.tm.sessions[i].task.days)
 
+    @cached_property
     def _covering(self) -> dict[int, list[tuple[int, int]]]:
         """Working day -> the (session, start day) pairs that hold a session on it."""
         out: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -143,7 +150,7 @@ class TimeIndexedRelaxation:
             {d for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
             for t in self.training.trainers
         ]
-        for d, keys in self._covering().items():
+        for d, keys in self._covering.items():
             day = self.cal.days[d]
             free = sum(day not in a for a in away)
             if len(keys) > free:
@@ -155,7 +162,7 @@ class TimeIndexedRelaxation:
         if any(c is None for c in caps):
             return
         by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for d, keys in self._covering().items():
+        for d, keys in self._covering.items():
             by_month[self.cal.month_keys[d]].extend(keys)
         for keys in by_month.values():
             if len(keys) > sum(caps):
@@ -179,10 +186,9 @@ class TimeIndexedRelaxation:
         40 % more LP time."""
         sp = self.training.spacing
         off = self.cal.offsets
-        index = {id(s): i for i, s in enumerate(self.tm.sessions)}
         for seq in self.tm.by_group.values():
             for a, b in zip(seq, seq[1:]):
-                ia, ib = index[id(a)], index[id(b)]
+                ia, ib = self._index[id(a)], self._index[id(b)]
                 span = a.task.days - 1
                 wa = a.lo - 1  # latest start of a compatible with b starting on day wb
                 for wb in range(b.lo, b.hi + 1):
@@ -202,10 +208,9 @@ class TimeIndexedRelaxation:
         """Calendar offset of each group's last day."""
         weight = self.training.weights.completion
         off = self.cal.offsets
-        index = {id(s): i for i, s in enumerate(self.tm.sessions)}
         for seq in self.tm.by_group.values():
             last = seq[-1]
-            i = index[id(last)]
+            i = self._index[id(last)]
             for w in range(last.lo, last.hi + 1):
                 self._cost(i, w, weight * off[w + last.task.days - 1])
 
