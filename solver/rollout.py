@@ -15,6 +15,7 @@ infeasible instance is answered with the rules in conflict.
 from __future__ import annotations
 
 import heapq
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -108,11 +109,13 @@ class RolloutModel:
         explain: bool = False,
         model: cp_model.CpModel | None = None,
         units_interchangeable: bool = True,
+        redundant: bool = True,
     ):
         """`model`: build into this CP-SAT model (joint planning with the training);
         `units_interchangeable=False` when something outside this model tells the centres
         apart (their training days in the joint model), which rules out the unit symmetry
-        breaking."""
+        breaking; `redundant=False` leaves out the implied constraints that strengthen the
+        bound (`_group_precedences`, `_group_spans`; for comparisons and tests)."""
         if instance.rollout is None:
             raise ValueError("the instance has no rollout part")
         self.instance = instance
@@ -125,6 +128,7 @@ class RolloutModel:
         }
         self.explain = explain
         self.units_interchangeable = units_interchangeable
+        self.redundant = redundant and not explain
         self.model = model if model is not None else cp_model.CpModel()
         self.assumptions = _Assumptions(self.model, active=explain)
         self.empty: list[str] = []  # task instances without any allowed start
@@ -181,27 +185,22 @@ class RolloutModel:
         self._start_off: dict[int, cp_model.IntVar] = {}
         self._finish_off: dict[int, cp_model.IntVar] = {}
         self._first: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        self._last: dict[tuple[str, str], cp_model.IntVar] = {}
 
     def _offset_of_start(self, t: _Task) -> cp_model.IntVar:
         """Calendar offset of the task's first day."""
         key = id(t)
         if key not in self._start_off:
-            n, d = len(self.cal), t.inst.duration
-            table = self.cal.offsets[: n - max(d, 1) + 1]
-            var = self.model.new_int_var(0, table[-1], f"start_offset({t.inst.label})")
-            self.model.add_element(t.start, table, var)
-            self._start_off[key] = var
+            name = f"start_offset({t.inst.label})"
+            self._start_off[key] = self._offset_of(t.start, t.inst.duration, False, name)
         return self._start_off[key]
 
     def _offset_of_finish(self, t: _Task) -> cp_model.IntVar:
         """Calendar offset of the day after the task's last day."""
         key = id(t)
         if key not in self._finish_off:
-            n, d = len(self.cal), t.inst.duration
-            table = [finish_offset(self.cal, s, d) for s in range(n - max(d, 1) + 1)]
-            var = self.model.new_int_var(0, max(table), f"finish_offset({t.inst.label})")
-            self.model.add_element(t.start, table, var)
-            self._finish_off[key] = var
+            name = f"finish_offset({t.inst.label})"
+            self._finish_off[key] = self._offset_of(t.start, t.inst.duration, True, name)
         return self._finish_off[key]
 
     def _first_start(self, tasks: list[_Task], calendar: bool) -> cp_model.LinearExprT:
@@ -218,6 +217,32 @@ class RolloutModel:
             self._first[key] = var
         return self._first[key]
 
+    def _last_start(self, tasks: list[_Task]) -> cp_model.LinearExprT:
+        """The latest start among the instances of a task (all of one duration)."""
+        if len(tasks) == 1:
+            return tasks[0].start
+        inst = tasks[0].inst
+        key = (inst.family, inst.task)
+        if key not in self._last:
+            var = self.model.new_int_var(0, len(self.cal), f"last_start({inst.family}/{inst.task})")
+            self.model.add_max_equality(var, [t.start for t in tasks])
+            self._last[key] = var
+        return self._last[key]
+
+    def _offset_table(self, duration: int, finish: bool) -> list[int]:
+        """Calendar offset of the start (or finish) of a task of `duration` by start index."""
+        n = len(self.cal)
+        if not finish:
+            return self.cal.offsets[: n - max(duration, 1) + 1]
+        return [finish_offset(self.cal, s, duration) for s in range(n - max(duration, 1) + 1)]
+
+    def _offset_of(self, start: cp_model.LinearExprT, duration: int, finish: bool, name: str):
+        """The calendar offset of the start (or finish) of a task starting at `start`."""
+        table = self._offset_table(duration, finish)
+        var = self.model.new_int_var(0, max(table), name)
+        self.model.add_element(start, table, var)
+        return var
+
     # --------------------------------------------------------------- constraints
     def _rule(self, bounded: cp_model.BoundedLinearExpression, switch) -> None:
         ct = self.model.add(bounded)
@@ -232,6 +257,9 @@ class RolloutModel:
         self._precedences()
         self._stagger()
         self._resource_capacity()
+        if self.redundant:
+            self._group_precedences()
+            self._group_spans()
         if not self.explain:
             self._unit_symmetry()
 
@@ -338,6 +366,57 @@ class RolloutModel:
             lit = self.assumptions.literal("capacity", f"resource {res}")
             demands = [a if lit is True else a * lit for _, a in row]
             self.model.add_cumulative([t.interval for t, _ in row], demands, cap)
+
+    def _group_precedences(self) -> None:
+        """Redundant: the precedences between whole tasks, through the latest start of each
+        task's instances. A task that waits for every instance of another waits for their
+        latest finish; per unit after per unit, the latest successor starts after the latest
+        predecessor finishes. Implied by `_precedences`, but with `_group_spans` it carries
+        the bound of a whole group (e.g. 20 centre trainings) to the tasks that follow."""
+        for f in self.part.families:
+            for task in f.tasks:
+                succs = self.by_task[(f.id, task.id)]
+                for pre in task.after:
+                    preds = self.by_task[(f.id, pre.task)]
+                    if len(preds) < 2 or pre.type != "FS":
+                        continue
+                    d = preds[0].inst.duration
+                    last = self._last_start(preds)
+                    unit_to_unit = f.task(pre.task).per_unit and task.per_unit
+                    targets = (
+                        [self._last_start(succs)] if unit_to_unit else [t.start for t in succs]
+                    )
+                    for k, succ in enumerate(targets):
+                        if pre.unit == "calendar":
+                            name = f"{f.id}/{pre.task}->{task.id}:{k}"
+                            before = self._offset_of(last, d, True, f"last_finish_offset({name})")
+                            after = self._offset_of(
+                                succ, succs[0].inst.duration, False, f"start_offset({name})"
+                            )
+                            self.model.add(after >= before + pre.lag_days)
+                        else:
+                            self.model.add(succ >= last + d + pre.lag_days)
+
+    def _group_spans(self) -> None:
+        """Redundant: n instances of one task that share a resource copy of capacity c, each
+        needing a, run at most k = c // a at a time; as intervals of d days they then span
+        at least d * ceil(n / k) days from the first start to the latest finish. CP-SAT's
+        energy reasoning sees only n * d * a / c."""
+        caps = capacities(self.part, self.units)
+        for (_fid, _tid), tasks in self.by_task.items():
+            d = tasks[0].inst.duration
+            if len(tasks) < 2 or d == 0:
+                continue
+            shared = set.intersection(*(set(t.inst.demands) for t in tasks))
+            waves = 1
+            for res in shared:
+                most = max(t.inst.demands[res] for t in tasks)
+                per_wave = caps[res] // most if most else len(tasks)
+                if per_wave > 0:
+                    waves = max(waves, math.ceil(len(tasks) / per_wave))
+            if waves > 1:
+                first = self._first_start(tasks, False)
+                self.model.add(self._last_start(tasks) + d >= first + d * waves)
 
     def _unit_symmetry(self) -> None:
         """Interchangeable units: the first per-unit task starts in the order of the units.

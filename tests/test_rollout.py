@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from instances import bundled_path
 from models.check_rollout import check_rollout, rollout_terms
 from models.instance import Instance
 from models.io import InputError, instance_from_dict, load_instance
-from solver.rollout import solve
+from solver.rollout import RolloutModel, solve
 
 
 def task(tid: str, *, weeks: float | None = None, days: int | None = None, **kw: Any) -> dict:
@@ -265,6 +266,42 @@ def test_blocked_days_keep_team_lead_tasks_off_training_days():
     assert v.rule == "blocked_days" and v.dates == (dt.date(2026, 3, 3),)
 
 
+def _root_bound(instance: Instance, *, redundant: bool) -> float:
+    """CP-SAT's bound after root propagation alone (no search conflict allowed)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_number_of_conflicts = 0
+    solver.solve(RolloutModel(instance, redundant=redundant).model)
+    return solver.best_objective_bound
+
+
+@pytest.mark.parametrize(
+    ("after_b", "optimum"),
+    [
+        # C (one day) right after every B: the last B ends at 20 -> completion 21
+        (["B"], 21),
+        # C two calendar weeks after the last B's finish: B ends Fri 27 Mar (finish offset
+        # 26), C on offset >= 40 (Sat 11 Apr) -> Mon 13 Apr (index 28; Good Friday and Easter
+        # Monday are holidays) -> completion 29
+        ([{"task": "B", "lag_weeks": 2, "unit": "calendar"}], 29),
+    ],
+)
+def test_group_span_carries_the_bound_of_a_whole_task(after_b, optimum):
+    # seven centres, A per centre needs the one institute of capacity 3: three waves of a
+    # week, the last A ends at 15 at the earliest, its centre's B at 20. CP-SAT's energy
+    # reasoning alone sees 7 x 5 / 3 = 11.7 days of A; the redundant span rule (and the
+    # whole-task precedences) put the optimum into the root bound
+    tasks = [
+        task("A", per_unit=True, resources={"R": 1}),
+        task("B", per_unit=True, after=["A"]),
+        task("C", days=1, after=after_b),
+    ]
+    inst = rollout_instance(tasks=tasks, centres=7, resources=[{"id": "R", "capacity": 3}])
+    assert solve_checked(inst).objective == optimum
+    assert _root_bound(inst, redundant=True) == optimum
+    assert _root_bound(inst, redundant=False) < optimum
+
+
 def test_infeasible_names_the_conflicting_rules():
     # B is fixed on Tue 3 Mar but must follow the one-week task A
     tasks = [task("A"), task("B", days=1, fixed_start="2026-03-03", after=["A"])]
@@ -456,3 +493,21 @@ def test_every_plan_passes_the_checker(case):
     inst, blocked = case
     r = solve_checked(inst, blocked_days=blocked, time_limit=10)  # checks plan and terms
     assert r.status in ("optimal", "infeasible")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_rollouts())
+def test_redundant_rules_keep_the_optimum(case):
+    # the redundant rules (`_group_precedences`, `_group_spans`) only strengthen the bound:
+    # with and without them CP-SAT proves the same optimum
+    inst, blocked = case
+    values = []
+    for redundant in (True, False):
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 10
+        model = RolloutModel(inst, blocked_days=blocked, redundant=redundant)
+        code = solver.solve(model.model)
+        assert code in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+        values.append(solver.objective_value if code == cp_model.OPTIMAL else None)
+    assert values[0] == values[1]
