@@ -37,7 +37,18 @@ from models.training_tasks import (
 )
 
 
-def greedy_training(instance: Instance) -> TrainingPlan | None:
+def greedy_training(
+    instance: Instance, priority: dict[tuple[str, str], dt.date] | None = None
+) -> TrainingPlan | None:
+    """Groups in order, each session at the earliest date that keeps every rule, with the
+    first free trainer; None when a session finds no date.
+
+    `priority` (session key -> date) turns it into list scheduling: sessions are placed in
+    the order of their dates (a session never before the one ahead of it in its group),
+    each at the earliest feasible date on or after its own. With the start days of the LP
+    relaxation this rounds the LP into a plan (`solver.training`): generated-L 50223
+    against 51873 for groups in order (LP bound 49476); placed at their earliest dates
+    instead, the LP's order alone gives 51666."""
     tr = instance.training
     if tr is None:
         return None
@@ -58,48 +69,67 @@ def greedy_training(instance: Instance) -> TrainingPlan | None:
     windows = tightened_windows(instance, tasks)
     for task in tasks:
         by_group[task.group].append(task)
-    for g in instance.organisation.groups:
-        prev_start: int | None = None
-        prev_end: int | None = None
-        for task in by_group.get(g.id, []):
-            lo_day, hi_day = windows[task.key]
-            lo = cal.first_index_on_or_after(lo_day)
-            hi = cal.last_index_on_or_before(hi_day)
-            if prev_end is not None:
-                lo = max(lo, prev_end + 1)
-                min_day = cal.days[prev_start] + dt.timedelta(days=tr.spacing.min_days)
-                lo = max(lo, cal.first_index_on_or_after(min_day))
-                if tr.spacing.max_days is not None:
-                    max_day = cal.days[prev_start] + dt.timedelta(days=tr.spacing.max_days)
-                    hi = min(hi, cal.last_index_on_or_before(max_day))
-            placed = None
-            for w in range(lo, min(hi, n - task.days) + 1):
-                span = range(w, w + task.days)
-                if any(centre_load[task.centre][i] >= k_centre for i in span):
+    order = [task for g in instance.organisation.groups for task in by_group.get(g.id, [])]
+    if priority is not None:
+        order = _list_order(by_group, priority, instance)
+    last: dict[str, tuple[int, int]] = {}  # group -> (start, last day) of its latest session
+    for task in order:
+        lo_day, hi_day = windows[task.key]
+        lo = cal.first_index_on_or_after(lo_day)
+        hi = cal.last_index_on_or_before(hi_day)
+        if priority is not None and task.key in priority:
+            lo = max(lo, cal.first_index_on_or_after(priority[task.key]))
+        if task.group in last:
+            prev_start, prev_end = last[task.group]
+            lo = max(lo, prev_end + 1)
+            min_day = cal.days[prev_start] + dt.timedelta(days=tr.spacing.min_days)
+            lo = max(lo, cal.first_index_on_or_after(min_day))
+            if tr.spacing.max_days is not None:
+                max_day = cal.days[prev_start] + dt.timedelta(days=tr.spacing.max_days)
+                hi = min(hi, cal.last_index_on_or_before(max_day))
+        placed = None
+        for w in range(lo, min(hi, n - task.days) + 1):
+            span = range(w, w + task.days)
+            if any(centre_load[task.centre][i] >= k_centre for i in span):
+                continue
+            for tid in trainer_busy:
+                if any(i in trainer_busy[tid] for i in span):
                     continue
-                for tid in trainer_busy:
-                    if any(i in trainer_busy[tid] for i in span):
-                        continue
-                    months = Counter(cal.month_keys[i] for i in span)
-                    cap = caps[tid]
-                    if cap is not None and any(
-                        trainer_month[tid][mk] + c > cap for mk, c in months.items()
-                    ):
-                        continue
-                    placed = (w, tid, months)
-                    break
-                if placed:
-                    break
-            if placed is None:
-                return None
-            w, tid, months = placed
-            for i in range(w, w + task.days):
-                trainer_busy[tid].add(i)
-                centre_load[task.centre][i] += 1
-            trainer_month[tid].update(months)
-            prev_start, prev_end = w, w + task.days - 1
-            placements[task.key] = (cal.days[w], cal.days[w + task.days - 1], tid)
+                months = Counter(cal.month_keys[i] for i in span)
+                cap = caps[tid]
+                if cap is not None and any(
+                    trainer_month[tid][mk] + c > cap for mk, c in months.items()
+                ):
+                    continue
+                placed = (w, tid, months)
+                break
+            if placed:
+                break
+        if placed is None:
+            return None
+        w, tid, months = placed
+        for i in range(w, w + task.days):
+            trainer_busy[tid].add(i)
+            centre_load[task.centre][i] += 1
+        trainer_month[tid].update(months)
+        last[task.group] = (w, w + task.days - 1)
+        placements[task.key] = (cal.days[w], cal.days[w + task.days - 1], tid)
     return assemble_plan(instance, placements)
+
+
+def _list_order(
+    by_group: dict[str, list], priority: dict[tuple[str, str], dt.date], instance: Instance
+) -> list:
+    """Sessions by their priority date; a session's date is at least its predecessor's in
+    the group (so a group's sessions stay in order), ties by group and position."""
+    rank = {g.id: k for k, g in enumerate(instance.organisation.groups)}
+    keyed = []
+    for group, seq in by_group.items():
+        floor = dt.date.min
+        for pos, task in enumerate(seq):
+            floor = max(floor, priority.get(task.key, floor))
+            keyed.append(((floor, rank.get(group, len(rank)), pos), task))
+    return [task for _key, task in sorted(keyed, key=lambda kt: kt[0])]
 
 
 def proportional_staffing(instance: Instance) -> StaffingPlan | None:

@@ -125,7 +125,7 @@ def baseline_result(
     objective: float,
     terms: dict[str, float],
     weights: dict[str, int],
-    solver: cp_model.CpSolver,
+    solver: cp_model.CpSolver | None,
     t0: float,
     history: list[tuple[float, float, float]],
     *,
@@ -135,8 +135,11 @@ def baseline_result(
 ) -> Result[P]:
     """The checked hand-planning plan as a part's result: status `feasible`, CP-SAT's
     bound (in units of `scale`) or `known_bound` (one proven outside CP-SAT), whichever
-    is higher, and a message saying where the plan is from."""
-    candidates = [solver.best_objective_bound / scale, known_bound]
+    is higher, and a message saying where the plan is from. `solver` None: no CP-SAT bound
+    holds (e.g. the solver ran on a restricted model)."""
+    candidates = [known_bound]
+    if solver is not None:
+        candidates.append(solver.best_objective_bound / scale)
     usable = [b for b in candidates if b is not None and math.isfinite(b) and b <= objective + 1e-9]
     bound = max(usable) if usable else None
     outcome = PartOutcome(

@@ -38,6 +38,7 @@ from models.training_tasks import (
 )
 from solver.explain import Assumptions
 from solver.params import (
+    BASELINE_FALLBACK,
     Progress,
     ProgressRecorder,
     Result,
@@ -514,6 +515,11 @@ class TrainingModel:
                 for tid, lit in self.assign[i].items():
                     self.model.add_hint(lit, int(tid == p.trainer))
 
+    def hint_plan(self, plan: TrainingPlan) -> None:
+        """Hint a whole plan's starts and trainers instead of the current hints."""
+        self.model.clear_hints()
+        self._add_hint(plan)
+
     def hint_solution(self, solver: cp_model.CpSolver) -> None:
         """Hint the starts and trainers of a solution of this model (or a restriction)."""
         self.model.clear_hints()
@@ -592,15 +598,20 @@ def solve(
     ready = tm is not None and not tm.empty_windows  # a model CP-SAT can solve
     lower: TrainingBound | None = None
     floor: int | None = window_bound(tm) if ready else None  # proven outside CP-SAT
+    fallback = _Fallback.of(instance, previous, start_plan, rounded=False)
     if ready and relax:
-        # at most half the time left goes to the LP; without it CP-SAT's bound is weak
+        # at most LP_SHARE of the time left goes to the LP; without it CP-SAT's bound is weak
         left = params.time_limit - (time.perf_counter() - t0)
-        lower = training_bound(tm, left / 2)
+        lower = training_bound(tm, left * LP_SHARE)
         if lower is not None:
             floor = lower.value
             tm.add_lower_bound(lower.value)
             if hint:
                 tm.hint_start_days(lower.days(), start_plan)
+                plan = lp_rounding(instance, tm, lower)
+                rounded = _Fallback.of(instance, previous, plan, rounded=True)
+                if rounded is not None and (fallback is None or rounded.value < fallback.value):
+                    fallback = rounded
     solver: cp_model.CpSolver | None = None
     code = cp_model.INFEASIBLE
     history: list[tuple[float, float, float]] = []
@@ -611,27 +622,30 @@ def solve(
         if near is not None and near.objective_value <= lower.value + 1e-9:
             solver, code = near, cp_model.OPTIMAL  # at the LP bound: optimal
         else:
-            if near is not None:
+            if near is not None and (fallback is None or near.objective_value < fallback.value):
                 tm.hint_solution(near)
+            elif fallback is not None and fallback.plan is not start_plan:
+                tm.hint_plan(fallback.plan)  # the rounded LP: a complete plan
             offset = time.perf_counter() - t0
             solver, code, more = _run(tm.model, params.left_after(t0), progress, lower)
             history += [(t + offset, o, b) for t, o, b in more]
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and near is not None:
                 solver, code = near, cp_model.FEASIBLE
     status = status_name(code)
-    if status == "unknown" and solver is not None and start_plan is not None:
-        terms = training_terms(instance, start_plan, previous)
-        return baseline_result(
-            "training",
-            start_plan,
-            float(weighted_objective(instance, terms)),
-            {k: float(v) for k, v in terms.items()},
-            w,
-            solver,
-            t0,
-            history,
-            known_bound=floor,
-        )
+    if solver is not None and fallback is not None and status in ("unknown", "feasible"):
+        if status == "unknown" or fallback.value < round(solver.objective_value):
+            return baseline_result(
+                "training",
+                fallback.plan,
+                fallback.value,
+                fallback.terms,
+                w,
+                None if solver is near else solver,  # a restricted model's bound is no bound
+                t0,
+                history,
+                known_bound=floor,
+                message=fallback.message(cp_sat_found_a_plan=status == "feasible"),
+            )
     if solver is None or status in ("infeasible", "unknown"):
         outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
         if status == "infeasible" and explain:
@@ -664,6 +678,55 @@ def solve(
     return Result("training", outcome, plan, history=history)
 
 
+@dataclass
+class _Fallback:
+    """A checked plan from outside CP-SAT (the hand-planning baseline, or the LP rounded
+    by list scheduling), returned when CP-SAT ends without a plan or with a worse one."""
+
+    plan: TrainingPlan
+    value: float
+    terms: dict[str, float]
+    rounded: bool  # the rounded LP, else the hand-planning baseline
+
+    @classmethod
+    def of(
+        cls,
+        instance: Instance,
+        previous: TrainingPlan | None,
+        plan: TrainingPlan | None,
+        *,
+        rounded: bool,
+    ) -> _Fallback | None:
+        if plan is None or check_training(instance, plan):
+            return None
+        terms = training_terms(instance, plan, previous)
+        value = float(weighted_objective(instance, terms))
+        return cls(plan, value, {k: float(v) for k, v in terms.items()}, rounded)
+
+    def message(self, cp_sat_found_a_plan: bool) -> str:
+        if not self.rounded and not cp_sat_found_a_plan:
+            return BASELINE_FALLBACK
+        source = (
+            "the LP relaxation rounded by list scheduling"
+            if self.rounded
+            else ("the hand-planning baseline's plan")
+        )
+        found = "a worse plan" if cp_sat_found_a_plan else "no plan"
+        return (
+            f"CP-SAT found {found} within the time limit; this is {source} (it passed the "
+            "checker), the bound is the LP's or CP-SAT's. Raise --time-limit for a better plan."
+        )
+
+
+def lp_rounding(instance: Instance, tm: TrainingModel, lower: TrainingBound) -> TrainingPlan | None:
+    """The LP's start days rounded into a plan: list scheduling in their order, each
+    session on the first feasible day from its LP day (`baselines.greedy_training`)."""
+    from solver.baselines import greedy_training
+
+    days = {tm.sessions[i].task.key: tm.cal.days[w] for i, w in lower.days().items()}
+    return greedy_training(instance, priority=days)
+
+
 def _run(
     model: cp_model.CpModel,
     params: SolveParams,
@@ -690,6 +753,10 @@ def _run(
         code = solver.solve(model, recorder)
     return solver, code, recorder.history
 
+
+LP_SHARE = 0.65
+"""The LP may take this share of the time left, and runs when predicted to need at most 90 %
+of that: generated-L's LP (56-65 s) runs at a 120 s limit, not at 60 s."""
 
 LP_FIX_SHARE = 0.9  # sessions whose LP start has at least this share on one day are fixed
 

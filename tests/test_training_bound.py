@@ -26,7 +26,7 @@ def test_one_trainer_two_groups_on_one_day_is_seen():
     # two groups, one 1-day module, one trainer: offsets 0 and 1 -> the LP also gives 1
     # (CP-SAT's own root bound is 0, the sum of the earliest starts)
     b = bound_of(tiny(groups=2))
-    assert (b.value, b.lp_value, b.balance) == (1, pytest.approx(1.0), 0)
+    assert (b.value, b.lp_value, b.balance) == (1, pytest.approx(1.0, abs=1e-3), 0)
     assert solve_checked(tiny(groups=2)).objective == 1
 
 
