@@ -12,8 +12,10 @@ the rules in conflict; the normal mode uses tight domains and redundant constrai
 
 `solve` first bounds the objective with the time-indexed LP of solver.training_bound
 (when it fits the time limit) and adds `objective >= bound` to the model; the LP's start
-days are the hint. It then searches near the LP's solution (`_lp_neighbourhood`) before
-the full model.
+days are the hint, and rounded by list scheduling (`lp_rounding`) they give a complete plan:
+the full model's hint when nothing better is known, and the returned plan when CP-SAT ends
+with none as good. It then searches near the LP's solution (`_lp_neighbourhood`) before the
+full model.
 """
 
 from __future__ import annotations
@@ -697,8 +699,14 @@ class _Fallback:
         *,
         rounded: bool,
     ) -> _Fallback | None:
-        if plan is None or check_training(instance, plan):
+        if plan is None:
             return None
+        violations = check_training(instance, plan)
+        if violations:
+            raise RuntimeError(
+                "a fallback training plan fails the checker (a bug): "
+                + "; ".join(map(str, violations[:5]))
+            )
         terms = training_terms(instance, plan, previous)
         value = float(weighted_objective(instance, terms))
         return cls(plan, value, {k: float(v) for k, v in terms.items()}, rounded)

@@ -145,3 +145,42 @@ def test_bound_never_above_the_proven_optimum(seed):
     assert relaxed.objective == plain.objective
     # plans found near the LP's solution carry the LP bound, never the restricted model's
     assert all(bound <= plain.objective + 1e-9 for _t, _o, bound in relaxed.history)
+
+
+def test_lagrangian_bound_holds_for_any_duals():
+    # min -x1 - x2 with x1 + x2 <= 1, 0 <= x <= 1: optimum -1. The optimal dual 1 gives
+    # -1 exactly; any other non-negative dual a lower value (0 -> -2, 5 -> -5); a
+    # negative one counts as 0
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    cost, matrix, rhs = np.array([-1.0, -1.0]), csr_matrix([[1.0, 1.0]]), np.array([1.0])
+    lower, upper = np.zeros(2), np.ones(2)
+    values = [tb.lagrangian_bound(cost, matrix, rhs, lower, upper, [y]) for y in (1, 0, 5, -3)]
+    assert values == [-1.0, -2.0, -5.0, -2.0]
+
+
+def test_rounded_lp_is_the_fallback_when_it_is_better(monkeypatch):
+    # one group, a 2-day module, earliest start Wed 4 Mar, Wednesday not preferred (weight
+    # 2): groups in order take Wed-Thu (last day offset 3, + 2 = 5); the LP starts on Thu
+    # 5 (Thu-Fri, offset 4, no weekday cost = 4) and its rounding keeps that. When CP-SAT
+    # ends without a plan (forced here), the rounded plan (4) is returned, not the baseline
+    import solver.training as training_solver
+    from solver.baselines import greedy_training
+
+    inst = tiny(
+        modules=[{"id": "A", "days": 2}],
+        group1={"earliest_start": "2026-03-04"},
+        preferred_weekdays=["Mon", "Tue", "Thu"],
+        weights={"weekday": 2},
+    )
+    base = greedy_training(inst)
+    assert (base.sessions[0].start.isoformat(), solve_checked(inst).objective) == (
+        "2026-03-04",
+        4,
+    )
+    monkeypatch.setattr(training_solver, "status_name", lambda code: "unknown")
+    r = training_solver.solve(inst, time_limit=5, workers=1)
+    assert r.status == "feasible" and r.objective == 4
+    assert r.plan.sessions[0].start.isoformat() == "2026-03-05"
+    assert "rounded by list scheduling" in r.outcome.message

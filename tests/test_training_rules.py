@@ -5,8 +5,11 @@ Horizon from Mon 2026-03-02 (offset 0); weights: completion 1, the others 0 unle
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from models.check_training import check_training
 from models.plan import PlannedSession, TrainingPlan
 from tests.builders import tiny
 from tests.solving import solve_checked, starts
@@ -270,3 +273,21 @@ def test_no_plan_in_time_falls_back_to_the_checked_greedy_plan(monkeypatch):
     assert check_training(inst, r.plan) == []
     assert r.objective == weighted_objective(inst, training_terms(inst, base))
     assert "hand-planning baseline" in r.outcome.message
+
+
+def test_list_scheduling_by_priority_dates():
+    # two groups (own centres), one trainer, one 1-day module. Groups in order: G1 Mon 2,
+    # G2 Tue 3. With priority dates G2 Mon 2 and G1 Thu 5: G2 is placed first, on Mon 2,
+    # and G1 not before its date, Thu 5 (Tue 3 is free but earlier than its date)
+    from solver.baselines import greedy_training
+
+    inst = tiny(groups=2)
+    by_order = {s.group: s.start.isoformat() for s in greedy_training(inst).sessions}
+    assert by_order == {"G1": "2026-03-02", "G2": "2026-03-03"}
+    priority = {("G1", "A"): dt.date(2026, 3, 5), ("G2", "A"): dt.date(2026, 3, 2)}
+    plan = greedy_training(inst, priority=priority)
+    assert {s.group: s.start.isoformat() for s in plan.sessions} == {
+        "G1": "2026-03-05",
+        "G2": "2026-03-02",
+    }
+    assert check_training(inst, plan) == []
