@@ -60,7 +60,7 @@ def predicted_seconds(columns: int) -> float:
 @dataclass
 class TrainingBound:
     value: int  # lower bound on the CP-SAT objective of the training model
-    lp_value: float  # optimum of the time-indexed LP (completion + weekday, weighted)
+    lp_value: float  # the LP's Lagrangian bound (its optimum up to tolerances), weighted
     balance: int  # the trainer-balance term's lower bound, weighted
     seconds: float
     columns: int
