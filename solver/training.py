@@ -627,8 +627,8 @@ def solve(
         else:
             if near is not None and (fallback is None or near.objective_value < fallback.value):
                 tm.hint_solution(near)
-            elif fallback is not None and fallback.plan is not start_plan:
-                tm.hint_plan(fallback.plan)  # the rounded LP: a complete plan
+            elif fallback is not None and fallback.rounded:
+                tm.hint_plan(fallback.plan)  # a complete plan
             offset = time.perf_counter() - t0
             solver, code, more = _run(tm.model, params.left_after(t0), progress, lower)
             history += [(t + offset, o, b) for t, o, b in more]
@@ -716,9 +716,9 @@ class _Fallback:
         if not self.rounded and not cp_sat_found_a_plan:
             return BASELINE_FALLBACK
         source = (
-            "the LP relaxation rounded by list scheduling"
+            "the LP relaxation's start days rounded into a plan by list scheduling"
             if self.rounded
-            else ("the hand-planning baseline's plan")
+            else "the hand-planning baseline's plan"
         )
         found = "a worse plan" if cp_sat_found_a_plan else "no plan"
         return (

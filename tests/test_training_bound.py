@@ -183,4 +183,4 @@ def test_rounded_lp_is_the_fallback_when_it_is_better(monkeypatch):
     r = training_solver.solve(inst, time_limit=5, workers=1)
     assert r.status == "feasible" and r.objective == 4
     assert r.plan.sessions[0].start.isoformat() == "2026-03-05"
-    assert "rounded by list scheduling" in r.outcome.message
+    assert "rounded into a plan by list scheduling" in r.outcome.message
