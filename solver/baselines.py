@@ -69,8 +69,9 @@ def greedy_training(
     windows = tightened_windows(instance, tasks)
     for task in tasks:
         by_group[task.group].append(task)
-    order = [task for g in instance.organisation.groups for task in by_group.get(g.id, [])]
-    if priority is not None:
+    if priority is None:
+        order = [task for g in instance.organisation.groups for task in by_group.get(g.id, [])]
+    else:
         order = _list_order(by_group, priority, instance)
     last: dict[str, tuple[int, int]] = {}  # group -> (start, last day) of its latest session
     for task in order:

@@ -18,7 +18,7 @@ from models.instance import Instance
 from models.plan import RolloutPlan, TrainingPlan
 from solver import baselines
 from solver.joint import solve_joint
-from solver.params import Result
+from solver.params import Result, raise_on_violations
 from solver.rollout import solve as solve_rollout
 from solver.staffing import solve as solve_staffing
 from solver.training import solve as solve_training
@@ -116,7 +116,7 @@ def bench_training(
     base_plan = baselines.greedy_training(instance)
     base = None
     if base_plan is not None:
-        _checked(check_training(instance, base_plan), "training baseline")
+        raise_on_violations(check_training(instance, base_plan), "the training baseline")
         base = float(weighted_objective(instance, training_terms(instance, base_plan)))
     return _row(name, "training", r, base), r.plan or base_plan
 
@@ -136,7 +136,7 @@ def bench_staffing(
     base_plan = baselines.proportional_staffing(instance)
     base = None
     if base_plan is not None:
-        _checked(check_staffing(instance, base_plan, relief), "staffing baseline")
+        raise_on_violations(check_staffing(instance, base_plan, relief), "the staffing baseline")
         base = staffing_objective(instance, staffing_figures(instance, base_plan, relief).terms)
     return _row(name, "staffing", r, base)
 
@@ -159,7 +159,7 @@ def bench_rollout(
     base_plan = baselines.sgs_rollout(instance, blocked)
     base = None
     if base_plan is not None:
-        _checked(check_rollout(instance, base_plan, blocked), "rollout baseline")
+        raise_on_violations(check_rollout(instance, base_plan, blocked), "the rollout baseline")
         base = rollout_objective(instance, base_plan)
     return _row(name, "rollout", r, base), r
 
@@ -178,8 +178,3 @@ def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
         history=list(result.history),
         note=o.message,
     )
-
-
-def _checked(violations: list, what: str) -> None:
-    if violations:
-        raise RuntimeError(f"the {what} fails the checker (a bug): {violations[:3]}")

@@ -27,6 +27,7 @@ from solver.params import (
     ProgressRecorder,
     Result,
     SolveParams,
+    raise_on_violations,
     relative_gap,
     status_name,
 )
@@ -186,10 +187,7 @@ def solve_joint(
     rplan = jm.rollout.extract(solver)
     blocked = training_days_by_centre(instance, tplan)
     violations = [*check_training(instance, tplan), *check_rollout(instance, rplan, blocked)]
-    if violations:
-        raise RuntimeError(
-            "the joint plan fails the checkers (a bug): " + "; ".join(map(str, violations[:5]))
-        )
+    raise_on_violations(violations, "the joint plan")
     objective, bound = solver.objective_value, solver.best_objective_bound
     parts = {
         "training": (jm.training, instance.training.weights.model_dump()),

@@ -119,6 +119,14 @@ BASELINE_FALLBACK = (
 )
 
 
+def raise_on_violations(violations: list, what: str) -> None:
+    """A plan that fails its independent checker is a bug: raise, naming the first few."""
+    if violations:
+        raise RuntimeError(
+            f"{what} fails the checker (a bug): " + "; ".join(map(str, violations[:5]))
+        )
+
+
 def baseline_result(
     part: str,
     plan: P,

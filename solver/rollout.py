@@ -53,6 +53,7 @@ from solver.params import (
     Result,
     SolveParams,
     baseline_result,
+    raise_on_violations,
     relative_gap,
     status_name,
 )
@@ -527,12 +528,7 @@ def solve(
         outcome.seconds = time.perf_counter() - t0
         return Result("rollout", outcome, None, history=recorder.history)
     plan = rm.extract(solver)
-    violations = check_rollout(instance, plan, blocked_days)
-    if violations:
-        raise RuntimeError(
-            "the solver's rollout plan fails the checker (a bug): "
-            + "; ".join(map(str, violations[:5]))
-        )
+    raise_on_violations(check_rollout(instance, plan, blocked_days), "the solver's rollout plan")
     objective, bound = solver.objective_value, solver.best_objective_bound
     outcome = PartOutcome(
         status=status,
@@ -747,8 +743,4 @@ def solve_rcpsp(
 
 
 def _assert_schedule(problem: RcpspProblem, starts: list[int]) -> None:
-    violations = check_rcpsp(problem, starts)
-    if violations:
-        raise RuntimeError(
-            f"{problem.name}: the schedule fails the checker (a bug): " + "; ".join(violations[:5])
-        )
+    raise_on_violations(check_rcpsp(problem, starts), f"{problem.name}: the schedule")

@@ -43,6 +43,7 @@ from solver.params import (
     Result,
     SolveParams,
     baseline_result,
+    raise_on_violations,
     relative_gap,
     status_name,
 )
@@ -406,12 +407,7 @@ def solve(
         outcome.seconds = time.perf_counter() - t0
         return Result("staffing", outcome, None, history=history)
     plan = sm.extract(solver)
-    violations = check_staffing(instance, plan, relief)
-    if violations:
-        raise RuntimeError(
-            "the solver's staffing plan fails the checker (a bug): "
-            + "; ".join(map(str, violations[:5]))
-        )
+    raise_on_violations(check_staffing(instance, plan, relief), "the solver's staffing plan")
     # terms of weight 0 are not minimised, so their variables say nothing: report the
     # checker's figures, which must agree with the solver's wherever a weight is set
     recomputed = staffing_figures(instance, plan, relief or {}).terms

@@ -46,6 +46,7 @@ from solver.params import (
     Result,
     SolveParams,
     baseline_result,
+    raise_on_violations,
     relative_gap,
     status_name,
 )
@@ -609,11 +610,13 @@ def solve(
             floor = lower.value
             tm.add_lower_bound(lower.value)
             if hint:
-                tm.hint_start_days(lower.days(), start_plan)
                 plan = lp_rounding(instance, tm, lower)
                 rounded = _Fallback.of(instance, previous, plan, rounded=True)
                 if rounded is not None and (fallback is None or rounded.value < fallback.value):
                     fallback = rounded
+                    tm.hint_plan(rounded.plan)  # a complete plan near the LP's solution
+                else:
+                    tm.hint_start_days(lower.days(), start_plan)
     solver: cp_model.CpSolver | None = None
     code = cp_model.INFEASIBLE
     history: list[tuple[float, float, float]] = []
@@ -627,8 +630,6 @@ def solve(
         else:
             if near is not None and (fallback is None or near.objective_value < fallback.value):
                 tm.hint_solution(near)
-            elif fallback is not None and fallback.rounded:
-                tm.hint_plan(fallback.plan)  # a complete plan
             offset = time.perf_counter() - t0
             solver, code, more = _run(tm.model, params.left_after(t0), progress, lower)
             history += [(t + offset, o, b) for t, o, b in more]
@@ -658,11 +659,7 @@ def solve(
         outcome.seconds = time.perf_counter() - t0
         return Result("training", outcome, None)
     plan = tm.extract(solver)
-    violations = check_training(instance, plan)
-    if violations:
-        raise RuntimeError(
-            "the solver's plan fails the checker (a bug): " + "; ".join(map(str, violations[:5]))
-        )
+    raise_on_violations(check_training(instance, plan), "the solver's plan")
     terms = {name: float(solver.value(expr)) for name, expr in tm.terms.items()}
     objective = float(round(solver.objective_value))  # integral; CP-SAT reports a float
     # the restricted model's bound says nothing about the full model; the LP's does
@@ -702,12 +699,7 @@ class _Fallback:
     ) -> _Fallback | None:
         if plan is None:
             return None
-        violations = check_training(instance, plan)
-        if violations:
-            raise RuntimeError(
-                "a fallback training plan fails the checker (a bug): "
-                + "; ".join(map(str, violations[:5]))
-            )
+        raise_on_violations(check_training(instance, plan), "a fallback training plan")
         terms = training_terms(instance, plan, previous)
         value = float(weighted_objective(instance, terms))
         return cls(plan, value, {k: float(v) for k, v in terms.items()}, rounded)
@@ -787,8 +779,8 @@ def _lp_neighbourhood(
     conflict), where the full model needed 16 s to more than 60 s; generated-M: 18742 in
     0.7-0.9 s (352 of 360 fixed), the full model 18746 after 60 s.
 
-    `rounded` (the LP rounded into a plan): only the sessions it places on their LP day
-    are fixed, and it is the hint, so the restricted model starts from a complete plan.
+    `rounded` (the LP rounded into a plan, already tm's hint): only the sessions it places
+    on their LP day are fixed, so the restricted model starts from a complete plan.
     generated-L at 120 s: 50025 against 50201-50223 with the LP days fixed and hinted."""
     fixed = lower.days(LP_FIX_SHARE)
     if rounded is not None:
@@ -799,7 +791,6 @@ def _lp_neighbourhood(
             if p is not None and p.start == tm.cal.days[w]:
                 agreed[i] = w
         fixed = agreed
-        tm.hint_plan(rounded)
     if not fixed:
         return None, cp_model.UNKNOWN, []
     restricted = cp_model.CpModel()
