@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir, table_console
+from cli.output import table_console
 from models.io import InputError
+from reports.outdir import prepare_out_dir
 
 
 @click.command()
@@ -51,8 +52,7 @@ def bench(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from cli.main import resolve_instance
-    from instances import bundled
+    from instances import bundled, resolve_instance
     from models.io import load_instance
 
     names = list(instances)

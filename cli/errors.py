@@ -21,6 +21,19 @@ class PlanningFailed(Exception):
         super().__init__(message)
 
 
+def planning_failed(source: object, failure: Any, time_limit: float) -> PlanningFailed:
+    """The error (exit 3 or 4) for a part without a plan (`solver.programme.PartFailure`)."""
+    if failure.status == "infeasible":
+        why = failure.message or "the rules contradict each other"
+        return PlanningFailed(
+            EXIT_INFEASIBLE, f"{source}: the {failure.part} part has no plan: {why}"
+        )
+    return PlanningFailed(
+        EXIT_NO_PLAN,
+        f"{source}: no {failure.part} plan found within {time_limit:g} s; raise --time-limit",
+    )
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Map errors to the exit codes of DESIGN.md; a traceback only for real bugs."""
 

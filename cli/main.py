@@ -8,31 +8,14 @@ from typing import Any
 
 import click
 
-from cli.errors import EXIT_INFEASIBLE, EXIT_NO_PLAN, PlanningFailed, guarded
-from cli.output import prepare_out_dir, table_console
-from cli.progress import SolveProgress
-from instances import DEFAULT, bundled, bundled_path
+from cli.errors import guarded, planning_failed
+from cli.output import table_console
+from cli.progress import ProgressLine
+from instances import resolve_instance
 from models.instance import Instance
-from models.io import InputError, load_instance, load_plan, save_plan
-from models.plan import (
-    JointRecord,
-    PartOutcome,
-    PlanFile,
-    RolloutResultRecord,
-    StaffingResultRecord,
-    TrainingPlan,
-    TrainingResultRecord,
-)
-
-
-def resolve_instance(path: str | None) -> Path:
-    """A file path, or the name of a bundled instance; the default when none is given."""
-    if path is None:
-        return bundled_path(DEFAULT)
-    p = Path(path)
-    if not p.exists() and path in bundled():
-        return bundled_path(path)
-    return p
+from models.io import InputError, load_instance, load_plan
+from models.plan import TrainingPlan
+from reports.outdir import prepare_out_dir
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,35 +98,19 @@ def plan(
     target = prepare_out_dir(out, force=force)
     try:
         # imported only now: bad input is reported without loading the solver
-        from reports.outputs import write_plan_outputs
-        from solver.training import solve as solve_training
+        from reports.outputs import write_plan_folder
+        from solver.params import SolveParams
+        from solver.programme import plan_programme
 
-        record = PlanFile(instance=inst)
-        stats: dict[str, dict[str, Any]] = {}
-        if inst.training is not None:
-            with SolveProgress("training", quiet=quiet) as progress:
-                result = solve_training(
-                    inst,
-                    time_limit=time_limit,
-                    seed=seed,
-                    workers=workers,
-                    previous=prev_plan,
-                    progress=progress.update,
-                )
-            _raise_on_failure(source, "training", result.outcome, time_limit)
-            record.training = TrainingResultRecord(outcome=result.outcome, plan=result.plan)
-            stats["training"] = _stats(result.outcome)
-        solve_args = {"time_limit": time_limit, "seed": seed, "workers": workers, "quiet": quiet}
-        if joint:
-            _plan_rollout(inst, record, stats, source, **solve_args)
-            _plan_joint(inst, record, stats, prev_plan, **solve_args)
-        if inst.staffing is not None:
-            _plan_staffing(inst, record, stats, source, **solve_args)
-        if inst.rollout is not None and record.rollout is None:
-            _plan_rollout(inst, record, stats, source, **solve_args)
-        save_plan(record, target.staging / "plan.json")
-        (target.staging / "solve_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-        write_plan_outputs(record, target.staging, ics_per=ics_per)
+        params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+        with ProgressLine(quiet=quiet) as line:
+            programme = plan_programme(
+                inst, params, previous=prev_plan, joint=joint, progress=line.update
+            )
+        if programme.failure is not None:
+            raise planning_failed(source, programme.failure, time_limit)
+        stats = programme.stats()
+        write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
     except BaseException:
         target.discard()
         raise
@@ -152,172 +119,11 @@ def plan(
         _print_summary(stats, out, written)
 
 
-def _plan_staffing(
-    inst: Instance,
-    record: PlanFile,
-    stats: dict[str, dict[str, Any]],
-    source: Path,
-    *,
-    time_limit: float,
-    seed: int,
-    workers: int,
-    quiet: bool,
-) -> None:
-    """The allocation of the additional positions; teams in training need relief."""
-    from models.coupling import training_relief
-    from solver.staffing import solve as solve_staffing
-
-    part = inst.staffing
-    assert part is not None
-    plan = record.training.plan if record.training is not None else None
-    relief = training_relief(inst, plan)
-    if plan is not None:
-        coupling = (
-            f"relief need of the teams in training from the training plan: "
-            f"{sum(relief.values()):.1f} BV-months over {len({u for u, _ in relief})} units"
-        )
-    elif relief:
-        coupling = "relief need from the instance's `relief` list"
-    else:
-        coupling = ""
-    with SolveProgress("staffing", quiet=quiet) as progress:
-        result = solve_staffing(
-            inst,
-            relief=relief,
-            time_limit=time_limit,
-            seed=seed,
-            workers=workers,
-            progress=progress.update,
-        )
-    _raise_on_failure(source, "staffing", result.outcome, time_limit)
-    record.staffing = StaffingResultRecord(
-        outcome=result.outcome,
-        plan=result.plan,
-        coupling=coupling,
-        relief=[(u, part.month(t), round(bv, 4)) for (u, t), bv in sorted(relief.items())],
-    )
-    stats["staffing"] = _stats(result.outcome)
-
-
-def _plan_rollout(
-    inst: Instance,
-    record: PlanFile,
-    stats: dict[str, dict[str, Any]],
-    source: Path,
-    *,
-    time_limit: float,
-    seed: int,
-    workers: int,
-    quiet: bool,
-) -> None:
-    """The rollout, kept off the days on which a centre's groups are in training."""
-    from models.coupling import training_days_by_centre
-    from solver.rollout import solve as solve_rollout
-
-    blocked, coupling = None, ""
-    if record.training is not None and record.training.plan is not None:
-        blocked = training_days_by_centre(inst, record.training.plan)
-        days = sum(len(d) for d in blocked.values())
-        coupling = (
-            f"a centre's own rollout tasks avoid its {days} centre-days of module "
-            "training in the training plan"
-        )
-    with SolveProgress("rollout", quiet=quiet) as progress:
-        result = solve_rollout(
-            inst,
-            time_limit=time_limit,
-            seed=seed,
-            workers=workers,
-            progress=progress.update,
-            blocked_days=blocked,
-        )
-    _raise_on_failure(source, "rollout", result.outcome, time_limit)
-    record.rollout = RolloutResultRecord(
-        outcome=result.outcome, plan=result.plan, coupling=coupling
-    )
-    stats["rollout"] = _stats(result.outcome)
-
-
-def _plan_joint(
-    inst: Instance,
-    record: PlanFile,
-    stats: dict[str, dict[str, Any]],
-    previous: TrainingPlan | None,
-    *,
-    time_limit: float,
-    seed: int,
-    workers: int,
-    quiet: bool,
-) -> None:
-    """Training and rollout again in one model, started from the sequential plans; the
-    joint plans replace them when the combined objective is lower."""
-    from solver.joint import solve_joint
-
-    assert record.training is not None and record.rollout is not None
-    t, r = record.training, record.rollout
-    assert t.plan is not None and r.plan is not None
-    assert t.outcome.objective is not None and r.outcome.objective is not None
-    sequential = t.outcome.objective + r.outcome.objective
-    with SolveProgress("joint", quiet=quiet) as progress:
-        result = solve_joint(
-            inst,
-            hint=(t.plan, r.plan),
-            previous=previous,
-            training_bound=t.outcome.bound,
-            time_limit=time_limit,
-            seed=seed,
-            workers=workers,
-            progress=progress.update,
-        )
-    o = result.outcome
-    used = o.objective is not None and o.objective < sequential - 1e-9
-    record.joint = JointRecord(outcome=o, sequential_objective=sequential, used=used)
-    stats["joint"] = _stats(o) | {"sequential_objective": sequential, "used": used}
-    if used:
-        assert result.training is not None and result.rollout is not None
-        record.training = TrainingResultRecord(
-            outcome=result.training.outcome, plan=result.training.plan
-        )
-        record.rollout = RolloutResultRecord(
-            outcome=result.rollout.outcome,
-            plan=result.rollout.plan,
-            coupling=(
-                "planned jointly with the training (--joint): a centre's own rollout tasks "
-                f"avoid its training days; combined objective {o.objective:g} against "
-                f"{sequential:g} planned one after the other"
-            ),
-        )
-        stats["training"] = _stats(result.training.outcome)
-        stats["rollout"] = _stats(result.rollout.outcome)
-
-
 def _previous_training_plan(path: Path) -> TrainingPlan:
     record = load_plan(path).training
     if record is None or record.plan is None:
         raise InputError(path, ["training: the previous plan file holds no training plan"])
     return record.plan
-
-
-def _raise_on_failure(source: Path, part: str, outcome: PartOutcome, time_limit: float) -> None:
-    if outcome.status == "infeasible":
-        why = outcome.message or "the rules contradict each other"
-        raise PlanningFailed(EXIT_INFEASIBLE, f"{source}: the {part} part has no plan: {why}")
-    if outcome.status == "unknown":
-        raise PlanningFailed(
-            EXIT_NO_PLAN,
-            f"{source}: no {part} plan found within {time_limit:g} s; raise --time-limit",
-        )
-
-
-def _stats(o: PartOutcome) -> dict[str, Any]:
-    return {
-        "status": o.status,
-        "objective": o.objective,
-        "bound": o.bound,
-        "gap": o.gap,
-        "seconds": round(o.seconds, 3),
-        "terms": o.terms,
-    }
 
 
 def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Path]) -> None:

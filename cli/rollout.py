@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir, table_console
+from cli.output import table_console
+from reports.outdir import prepare_out_dir
 
 
 def _known_optima(files: list[Path]) -> dict[str, object]:

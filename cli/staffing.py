@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.errors import guarded
-from cli.output import prepare_out_dir, table_console
+from cli.output import table_console
+from cli.progress import describe
 from models.io import InputError, load_instance
+from reports.outdir import prepare_out_dir
 
 if TYPE_CHECKING:
+    from models.history import ProgressEvent
     from models.instance import Instance
     from models.scenarios import ScenarioFile
     from reports.scenarios import VariantOutcome
@@ -86,7 +89,7 @@ def scenarios(
     the conflicting rules. Training relief is not derived from a training plan here: only
     an explicit `staffing.relief` list of the instance is honoured.
     """
-    from cli.main import resolve_instance
+    from instances import resolve_instance
 
     source = resolve_instance(instance)
     inst = load_instance(source)
@@ -139,12 +142,13 @@ def _run(
         TimeElapsedColumn,
     )
 
-    from models.coupling import training_relief
     from models.simulation import default_dates, kpi_row, simulate
     from reports.scenarios import VariantOutcome
-    from solver.staffing import solve
+    from solver.params import SolveParams
+    from solver.programme import plan_staffing
 
     dates = scen.dates or default_dates(inst.staffing)
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
     outcomes: list[VariantOutcome] = []
     progress = Progress(
         TextColumn("{task.description}"),
@@ -161,22 +165,12 @@ def _run(
             label = f"{k + 1}/{len(variants)} {variant.name}"
             progress.update(task, description=f"{label}: solving")
 
-            def show(_s: float, objective: float, bound: float, label: str = label) -> None:
-                progress.update(
-                    task, description=f"{label}: objective {objective:g}, bound {bound:g}"
-                )
+            def show(event: ProgressEvent, label: str = label) -> None:
+                progress.update(task, description=f"{label}: {describe(event)}")
 
-            part = v_inst.staffing
-            relief = training_relief(v_inst, None) if part.relief else None
-            result = solve(
-                v_inst,
-                relief=relief,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                progress=show,
-            )
-            o = result.outcome
+            # no training plan here: only the instance's own `relief` list counts
+            record, _result = plan_staffing(v_inst, params, None, progress=show)
+            o = record.outcome
             row = {
                 "variant": variant.name,
                 "status": o.status,
@@ -185,13 +179,13 @@ def _run(
                 "gap": None if o.gap is None else round(o.gap, 6),
                 "message": o.message,
             }
-            if result.plan is None:
+            if record.plan is None:
                 if o.status == "unknown" and not o.message:
                     row["message"] = f"no plan found within {time_limit:g} s"
                 outcomes.append(VariantOutcome(variant.name, variant.description, row))
             else:
                 progress.update(task, description=f"{label}: simulating {runs} runs")
-                sim = simulate(v_inst, result.plan, runs=runs, seed=seed)
+                sim = simulate(v_inst, record.plan, runs=runs, seed=seed)
                 row.update(kpi_row(sim, dates))
                 cw = [sim.units.index(u) for u in sim.casework]
                 outcomes.append(

@@ -38,6 +38,12 @@ class TrainingPlan(Model):
     def by_key(self) -> dict[tuple[str, str], PlannedSession]:
         return {(s.group, s.session): s for s in self.sessions}
 
+    def to_frame(self):  # -> pandas.DataFrame
+        """The sessions as a DataFrame with real dates (`models.frames`)."""
+        from models.frames import training_frame
+
+        return training_frame(self)
+
 
 class PartOutcome(Model):
     """How one part was solved. `seconds` is kept out of plan.json (determinism)."""

@@ -397,6 +397,12 @@ class PlannedTask(Model):
 class RolloutPlan(Model):
     tasks: list[PlannedTask] = Field(default_factory=list)
 
+    def to_frame(self):  # -> pandas.DataFrame
+        """The tasks as a DataFrame with real dates (`models.frames`)."""
+        from models.frames import rollout_frame
+
+        return rollout_frame(self)
+
     def by_key(self) -> dict[tuple[str, str, str], PlannedTask]:
         return {t.key: t for t in self.tasks}
 

@@ -475,6 +475,12 @@ class Allocation(Model):
 class StaffingPlan(Model):
     allocations: list[Allocation] = Field(default_factory=list)
 
+    def to_frame(self):  # -> pandas.DataFrame
+        """The allocations as a DataFrame, months as dates (`models.frames`)."""
+        from models.frames import staffing_frame
+
+        return staffing_frame(self)
+
     def by_unit(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for a in self.allocations:

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from models.history import SolveHistory
 from reports.page import html_page
 
 COLUMNS = [
@@ -31,20 +32,21 @@ def bench_table(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def progress_figure(
-    runs: list[tuple[str, list[tuple[float, float, float]], float | None]],
+    runs: list[tuple[str, SolveHistory, float | None]],
 ) -> go.Figure:
-    """One panel per solve: (title, [(seconds, objective, bound)], baseline objective)."""
+    """One panel per solve: (title, its objective/bound history, baseline objective)."""
     n = max(1, len(runs))
     cols = 2 if n > 1 else 1
     rows = -(-n // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t for t, _, _ in runs] or [""])
     for i, (_title, history, baseline) in enumerate(runs):
         r, c = i // cols + 1, i % cols + 1
-        xs = [round(s, 3) for s, _, _ in history]
+        xs = [round(p.seconds, 3) for p in history]
+        found = history.solutions()
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=[o for _, o, _ in history],
+                x=[round(p.seconds, 3) for p in found],
+                y=[p.objective for p in found],
                 mode="lines+markers",
                 line={"shape": "hv", "color": "#1d4ed8"},
                 name="objective",
@@ -57,7 +59,7 @@ def progress_figure(
         fig.add_trace(
             go.Scatter(
                 x=xs,
-                y=[b for _, _, b in history],
+                y=[p.bound for p in history],
                 mode="lines",
                 line={"shape": "hv", "color": "#15803d", "dash": "dot"},
                 name="bound",
@@ -88,7 +90,7 @@ def progress_figure(
 
 def write_bench_files(
     rows: list[dict[str, object]],
-    runs: list[tuple[str, list[tuple[float, float, float]], float | None]],
+    runs: list[tuple[str, SolveHistory, float | None]],
     out_dir: Path,
 ) -> list[Path]:
     out = Path(out_dir)

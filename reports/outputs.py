@@ -4,10 +4,12 @@ writes them after solving and `juwe report` rebuilds them from a saved plan.json
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from models.io import save_plan
 from models.plan import PlanFile, PlannedSession
 from reports.files import write_training_files
 from reports.html import write_report_html
@@ -66,3 +68,44 @@ def write_plan_outputs(
     paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx"))
     paths.append(write_report_html(plan_file, out))
     return paths
+
+
+def write_plan_folder(
+    plan_file: PlanFile,
+    out_dir: Path,
+    *,
+    stats: dict[str, dict[str, Any]] | None = None,
+    ics_per: IcsPer | None = None,
+) -> list[Path]:
+    """Everything `juwe plan` writes, into the existing folder `out_dir`: plan.json,
+    solve_stats.json (when `stats` are given) and every file `write_plan_outputs` makes."""
+    out = Path(out_dir)
+    paths = [out / "plan.json"]
+    save_plan(plan_file, paths[0])
+    if stats is not None:
+        paths.append(out / "solve_stats.json")
+        paths[-1].write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+    return paths + write_plan_outputs(plan_file, out, ics_per=ics_per)
+
+
+def write_outputs(
+    plan: Any,
+    folder: Path | str,
+    *,
+    force: bool = False,
+    ics_per: IcsPer | None = None,
+) -> list[Path]:
+    """Write a plan (a `PlanFile`, or what `plan_programme` returns: then solve_stats.json
+    too) into `folder`, all at once: the folder must be new or empty unless `force`; a
+    failure leaves what was there. Returns the paths written."""
+    from reports.outdir import prepare_out_dir
+
+    stats = plan.stats() if hasattr(plan, "stats") else None
+    plan_file: PlanFile = getattr(plan, "plan", plan)
+    target = prepare_out_dir(Path(folder), force=force)
+    try:
+        write_plan_folder(plan_file, target.staging, stats=stats, ics_per=ics_per)
+    except BaseException:
+        target.discard()
+        raise
+    return target.commit()

@@ -1,8 +1,9 @@
 """Solve every part of an instance beside its hand-planning baseline: the rows of
 `juwe bench` and the objective/bound history of each solve.
 
-Parts are coupled as in `juwe plan`: the staffing relief comes from the training plan and
-the rollout avoids the centres' training days; the baselines get the same coupling.
+Parts are planned by the pipeline's steps, coupled as in `juwe plan`: the staffing relief
+comes from the training plan and the rollout avoids the centres' training days; the
+baselines get the same coupling.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from models.check_staffing import check_staffing, staffing_figures, staffing_obj
 from models.check_training import check_training, training_terms, weighted_objective
 from models.coupling import training_days_by_centre, training_relief
 from models.instance import Instance
-from models.plan import RolloutPlan, TrainingPlan
+from models.plan import TrainingPlan
 from solver import baselines
-from solver.joint import solve_joint
-from solver.params import Result, raise_on_violations
-from solver.rollout import solve as solve_rollout
-from solver.staffing import solve as solve_staffing
-from solver.training import solve as solve_training
+from solver.params import Result, SolveParams, raise_on_violations
+from solver.programme import as_history, plan_joint, plan_rollout, plan_staffing, plan_training
+from solver.progress import SolveHistory
 
 
 @dataclass
@@ -34,7 +33,7 @@ class BenchRow:
     gap: float | None
     seconds: float
     baseline: float | None
-    history: list[tuple[float, float, float]] = field(default_factory=list)
+    history: SolveHistory = field(default_factory=SolveHistory)
     note: str = ""
 
     @property
@@ -71,100 +70,80 @@ def bench_instance(
     step: Step | None = None,
     joint: bool = False,
 ) -> list[BenchRow]:
-    """One row per part present. Every plan (solver's and baseline's) passes its checker.
+    """One row per part present, planned by the pipeline's steps (`solver.programme`) with
+    the coupling of `juwe plan`, each beside its hand-planning baseline under the same
+    coupling. Every plan (solver's and baseline's) passes its checker.
 
-    `joint`: one more row, training and rollout solved in one model (`solver.joint`,
-    hinted with the sequential plans), its baseline the sequential combined objective."""
+    `joint`: one more row, training and rollout solved in one model (hinted with the
+    sequential plans), its baseline the sequential combined objective."""
     rows: list[BenchRow] = []
     say = step or (lambda _part: None)
-    args = {"time_limit": time_limit, "workers": workers, "seed": seed}
-    training_plan = None
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+    training = None
     if instance.training is not None:
         say("training")
-        row, training_plan = bench_training(name, instance, **args)
-        rows.append(row)
+        training, result = plan_training(instance, params)
+        rows.append(_row(name, "training", result, training_baseline(instance)))
+    training_plan = training.plan if training is not None else None
     if instance.staffing is not None:
         say("staffing")
-        rows.append(bench_staffing(name, instance, training_plan, **args))
+        _record, result = plan_staffing(instance, params, training_plan)
+        rows.append(_row(name, "staffing", result, staffing_baseline(instance, training_plan)))
     if instance.rollout is not None:
         say("rollout")
-        row, r = bench_rollout(name, instance, training_plan, **args)
-        rows.append(row)
-        first = next((row for row in rows if row.part == "training"), None)
-        if joint and r.plan is not None and first is not None and first.objective is not None:
+        rollout, result = plan_rollout(instance, params, training_plan)
+        rows.append(_row(name, "rollout", result, rollout_baseline(instance, training_plan)))
+        if joint and training is not None and training.plan is not None and rollout.plan:
             say("joint")
-            assert training_plan is not None and r.objective is not None
-            j = solve_joint(
-                instance,
-                hint=(training_plan, r.plan),
-                training_bound=first.bound,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
+            j = plan_joint(instance, params, training, rollout)
+            o = j.record.outcome
+            rows.append(
+                BenchRow(
+                    instance=name,
+                    part="joint",
+                    status=o.status,
+                    objective=o.objective,
+                    bound=o.bound,
+                    gap=o.gap,
+                    seconds=o.seconds,
+                    baseline=j.record.sequential_objective,
+                    history=j.history,
+                    note="baseline: training + rollout objective planned one after the other",
+                )
             )
-            rows.append(_row(name, "joint", j, first.objective + r.objective))
-            rows[-1].note = "baseline: training + rollout objective planned one after the other"
     return rows
 
 
-def bench_training(
-    name: str, instance: Instance, *, time_limit: float, workers: int, seed: int = 0
-) -> tuple[BenchRow, TrainingPlan | None]:
-    """The training row, and the plan the other parts are coupled to (the solver's, else
-    the baseline's)."""
-    r = solve_training(instance, time_limit=time_limit, seed=seed, workers=workers)
-    base_plan = baselines.greedy_training(instance)
-    base = None
-    if base_plan is not None:
-        raise_on_violations(check_training(instance, base_plan), "the training baseline")
-        base = float(weighted_objective(instance, training_terms(instance, base_plan)))
-    return _row(name, "training", r, base), r.plan or base_plan
+def training_baseline(instance: Instance) -> float | None:
+    """The objective of the hand-planning baseline (checked), None when it has no plan."""
+    plan = baselines.greedy_training(instance)
+    if plan is None:
+        return None
+    raise_on_violations(check_training(instance, plan), "the training baseline")
+    return float(weighted_objective(instance, training_terms(instance, plan)))
 
 
-def bench_staffing(
-    name: str,
-    instance: Instance,
-    training_plan: TrainingPlan | None,
-    *,
-    time_limit: float,
-    workers: int,
-    seed: int = 0,
-) -> BenchRow:
-    """The staffing row, with the relief need of the training plan."""
+def staffing_baseline(instance: Instance, training_plan: TrainingPlan | None) -> float | None:
+    """The proportional allocation's objective under the relief of `training_plan`."""
+    plan = baselines.proportional_staffing(instance)
+    if plan is None:
+        return None
     relief = training_relief(instance, training_plan)
-    r = solve_staffing(instance, relief=relief, time_limit=time_limit, seed=seed, workers=workers)
-    base_plan = baselines.proportional_staffing(instance)
-    base = None
-    if base_plan is not None:
-        raise_on_violations(check_staffing(instance, base_plan, relief), "the staffing baseline")
-        base = staffing_objective(instance, staffing_figures(instance, base_plan, relief).terms)
-    return _row(name, "staffing", r, base)
+    raise_on_violations(check_staffing(instance, plan, relief), "the staffing baseline")
+    return staffing_objective(instance, staffing_figures(instance, plan, relief).terms)
 
 
-def bench_rollout(
-    name: str,
-    instance: Instance,
-    training_plan: TrainingPlan | None,
-    *,
-    time_limit: float,
-    workers: int,
-    seed: int = 0,
-) -> tuple[BenchRow, Result[RolloutPlan]]:
-    """The rollout row, kept off the training days of the training plan's centres."""
-    assert instance.rollout is not None
+def rollout_baseline(instance: Instance, training_plan: TrainingPlan | None) -> float | None:
+    """The serial schedule's objective, off the training days of `training_plan`."""
     blocked = training_days_by_centre(instance, training_plan) if training_plan else None
-    r = solve_rollout(
-        instance, time_limit=time_limit, seed=seed, workers=workers, blocked_days=blocked
-    )
-    base_plan = baselines.sgs_rollout(instance, blocked)
-    base = None
-    if base_plan is not None:
-        raise_on_violations(check_rollout(instance, base_plan, blocked), "the rollout baseline")
-        base = rollout_objective(instance, base_plan)
-    return _row(name, "rollout", r, base), r
+    plan = baselines.sgs_rollout(instance, blocked)
+    if plan is None:
+        return None
+    raise_on_violations(check_rollout(instance, plan, blocked), "the rollout baseline")
+    return rollout_objective(instance, plan)
 
 
-def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
+def _row(name: str, part: str, result: Result, baseline: float | None) -> BenchRow:
     o = result.outcome
     return BenchRow(
         instance=name,
@@ -175,6 +154,6 @@ def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
         gap=o.gap,
         seconds=o.seconds,
         baseline=baseline,
-        history=list(result.history),
+        history=as_history(result.history),
         note=o.message,
     )
