@@ -138,6 +138,17 @@ class Instance(Model):
                         f"done session dated {e.date}, after the snapshot date {snap.date}",
                     )
                 )
+            if e.status == SessionStatus.pinned and e.date is not None:
+                if e.date <= snap.date or e.date > cal.end:
+                    p.append(
+                        (
+                            f"{path}.date",
+                            f"pinned to {e.date}, outside the planning window "
+                            f"(after the snapshot date {snap.date}, until {cal.end})",
+                        )
+                    )
+                elif not self.working_calendar.is_working(e.date):
+                    p.append((f"{path}.date", f"pinned to {e.date}, which is no working day"))
             if e.trainer is not None and e.trainer not in trainers:
                 p.append((f"{path}.trainer", f"unknown trainer {e.trainer!r}"))
             if e.year is not None and not (cal.start.year <= e.year <= cal.end.year):

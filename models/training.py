@@ -71,6 +71,7 @@ class SessionStatus(StrEnum):
     done = "done"
     missed = "missed"
     planned = "planned"
+    pinned = "pinned"  # a planner's decision the solver keeps: a start date and/or a trainer
 
 
 class SnapshotEntry(Model):
@@ -79,18 +80,25 @@ class SnapshotEntry(Model):
     group: Id
     session: Id = Field(description="session label, e.g. '4' or '9c'")
     status: SessionStatus
-    date: dt.date | None = Field(None, description="when it took place (done sessions)")
+    date: dt.date | None = Field(
+        None, description="when it took place (done sessions), or its pinned first day (pinned)"
+    )
     year: int | None = Field(
         None, ge=1900, le=2200, description="planned year (planned sessions): a hard window"
     )
-    trainer: Id | None = None
+    trainer: Id | None = Field(
+        None, description="who held it (done sessions), or its pinned trainer (pinned)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SnapshotEntry:
-        if self.status != SessionStatus.done and self.date is not None:
-            raise ValueError("only done sessions carry a date")
-        if self.status == SessionStatus.done and self.year is not None:
-            raise ValueError("a done session has no planned year")
+        dated = (SessionStatus.done, SessionStatus.pinned)
+        if self.status not in dated and self.date is not None:
+            raise ValueError("only done and pinned sessions carry a date")
+        if self.status in dated and self.year is not None:
+            raise ValueError(f"a {self.status.value} session has no planned year")
+        if self.status == SessionStatus.pinned and self.date is None and self.trainer is None:
+            raise ValueError("a pinned session needs a `date` (first day), a `trainer`, or both")
         return self
 
 

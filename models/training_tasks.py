@@ -27,6 +27,8 @@ class SessionTask:
     latest_end: dt.date  # last allowed day of the session
     year: int | None  # planned-year window, if the snapshot gives one
     was_missed: bool
+    pinned_date: dt.date | None = None  # a planner's pin: the session starts on this day
+    pinned_trainer: str | None = None  # a planner's pin: this trainer holds it
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,9 +94,16 @@ def remaining_sessions(instance: Instance) -> list[SessionTask]:
                     latest_end=latest,
                     year=year,
                     was_missed=entry is not None and entry.status == SessionStatus.missed,
+                    **_pin(entry),
                 )
             )
     return tasks
+
+
+def _pin(entry) -> dict[str, object]:
+    if entry is None or entry.status != SessionStatus.pinned:
+        return {}
+    return {"pinned_date": entry.date, "pinned_trainer": entry.trainer}
 
 
 def done_sessions(instance: Instance) -> list[DoneSession]:
