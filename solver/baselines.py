@@ -73,8 +73,25 @@ def greedy_training(
     else:
         order = _list_order(by_group, priority, instance)
     last: dict[str, tuple[int, int]] = {}  # group -> (start, last day) of its latest session
+    # pinned days are held for their sessions from the start, so no earlier one takes them
+    reserved = {
+        task.key: range(lo, lo + task.days)
+        for task in windows.tasks
+        if task.pinned_date is not None
+        for lo, _hi in [windows.indices[task.key]]
+    }
+    held: dict[str, Counter[int]] = defaultdict(Counter)  # trainer -> days held for pins
+    for task in windows.tasks:
+        for i in reserved.get(task.key, ()):
+            centre_load[task.centre][i] += 1
+            if task.pinned_trainer is not None:
+                held[task.pinned_trainer][i] += 1
     for task in order:
         lo, hi = windows.indices[task.key]
+        for i in reserved.get(task.key, ()):  # its own reservation: now placed for real
+            centre_load[task.centre][i] -= 1
+            if task.pinned_trainer is not None:
+                held[task.pinned_trainer][i] -= 1
         if priority is not None and task.key in priority:
             lo = max(lo, cal.first_index_on_or_after(priority[task.key]))
         if task.group in last:
@@ -90,8 +107,8 @@ def greedy_training(
             span = range(w, w + task.days)
             if any(centre_load[task.centre][i] >= k_centre for i in span):
                 continue
-            for tid in trainer_busy:
-                if any(i in trainer_busy[tid] for i in span):
+            for tid in [task.pinned_trainer] if task.pinned_trainer else trainer_busy:
+                if any(i in trainer_busy[tid] or held[tid][i] for i in span):
                     continue
                 months = Counter(cal.month_keys[i] for i in span)
                 cap = caps[tid]
