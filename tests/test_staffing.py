@@ -225,7 +225,7 @@ def _good_plan(**alloc):
         ({"unit": "Z"}, "unit"),
         ({"tranche": "t9"}, "tranche"),
         ({"post_month": "2025-12"}, "release"),
-        ({"post_month": "2027-06"}, "release"),
+        ({"post_month": "2027-06"}, "posting_delay"),
         ({"release_month": "2026-02"}, "release"),
     ],
 )
