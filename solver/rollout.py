@@ -45,6 +45,7 @@ from models.rollout import (
     term_weights,
     unit_ids,
 )
+from models.rules import rule_title
 from solver.explain import Assumptions
 from solver.params import (
     BASELINE_FALLBACK,
@@ -58,21 +59,11 @@ from solver.params import (
     status_name,
 )
 
-RULE_TITLES = {
-    "rollout_start": "rollout start",
-    "precedence": "task order (precedences with lags)",
-    "event_date": "event dates",
-    "fixed_start": "fixed start date",
-    "stagger": "stagger after the previous family",
-    "blocked_days": "days blocked by the training of the centre",
-    "capacity": "resource capacity",
-}
-
 
 class _Assumptions(Assumptions):
     def describe(self, key: tuple[str, str]) -> str:
         rule, subject = key
-        return f"{RULE_TITLES.get(rule, rule)} ({subject})"
+        return f"{rule_title(rule)} ({subject})"
 
 
 @dataclass
