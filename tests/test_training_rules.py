@@ -6,13 +6,17 @@ Horizon from Mon 2026-03-02 (offset 0); weights: completion 1, the others 0 unle
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
-from models.check_training import check_training
+from models.check_training import check_training, training_context
 from models.plan import PlannedSession, TrainingPlan
 from tests.builders import tiny
 from tests.solving import solve_checked, starts
+
+# `models` re-exports the function check_training under the module's name
+check_training_module = importlib.import_module("models.check_training")
 
 
 def test_single_session_first_working_day():
@@ -291,3 +295,91 @@ def test_list_scheduling_by_priority_dates():
         "G2": "2026-03-02",
     }
     assert check_training(inst, plan) == []
+
+
+# ---------------------------------------------------------------------- the checker
+def _session(
+    session: str,
+    start: str,
+    end: str | None = None,
+    *,
+    group: str = "G1",
+    trainer: str = "T1",
+    status: str = "planned",
+) -> PlannedSession:
+    return PlannedSession(
+        group=group,
+        session=session,
+        module=session,
+        repetition=1,
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end or start),
+        trainer=trainer,
+        status=status,
+    )
+
+
+_AB = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+_TWO_TRAINERS = [{"id": "T1"}, {"id": "T2"}]
+_DONE_A = {
+    "date": "2026-03-02",
+    "sessions": [{"group": "G1", "session": "A", "status": "done", "date": "2026-02-20"}],
+}
+_YEAR_2027 = {
+    "date": "2026-12-01",
+    "sessions": [{"group": "G1", "session": "A", "status": "planned", "year": 2027}],
+}
+
+BROKEN_TRAINING = [
+    # (rule id, instance of `tiny`, a plan breaking the rule); Mon 2 Mar 2026 is offset 0
+    ("completeness", {}, []),
+    ("snapshot", {"modules": _AB, "snapshot": _DONE_A}, [_session("A", "2026-03-03")]),
+    ("working_days", {}, [_session("A", "2026-03-07")]),  # a Saturday
+    ("earliest_start", {"group1": {"earliest_start": "2026-03-04"}}, [_session("A", "2026-03-03")]),
+    ("deadline", {"group1": {"deadline": "2026-03-03"}}, [_session("A", "2026-03-04")]),
+    (
+        "planned_year",
+        {"start": "2026-12-01", "end": "2027-03-31", "snapshot": _YEAR_2027},
+        [_session("A", "2026-12-02")],
+    ),
+    ("trainer_assignment", {}, [_session("A", "2026-03-02", trainer="T9")]),
+    ("module_order", {"modules": _AB}, [_session("A", "2026-03-03"), _session("B", "2026-03-03")]),
+    (
+        "spacing",
+        {"modules": _AB, "spacing": {"min_days": 7}},
+        [_session("A", "2026-03-02"), _session("B", "2026-03-03")],
+    ),
+    (
+        "trainer_capacity",
+        {"groups": 2},
+        [_session("A", "2026-03-02"), _session("A", "2026-03-02", group="G2")],
+    ),
+    (
+        "trainer_unavailable",
+        {"trainers": [{"id": "T1", "unavailable": [{"start": "2026-03-02", "end": "2026-03-02"}]}]},
+        [_session("A", "2026-03-02")],
+    ),
+    (
+        "trainer_month_cap",
+        {"modules": [{"id": "A", "days": 2}], "trainers": [{"id": "T1", "max_days_per_month": 1}]},
+        [_session("A", "2026-03-02", "2026-03-03")],
+    ),
+    (
+        "centre_coverage",
+        {"groups": 2, "same_centre": True, "trainers": _TWO_TRAINERS},
+        [_session("A", "2026-03-02"), _session("A", "2026-03-02", group="G2", trainer="T2")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "instance", "sessions"),
+    [pytest.param(*case, id=case[0]) for case in BROKEN_TRAINING],
+)
+def test_check_training_rule(rule, instance, sessions):
+    """`check_<rule>` catches a hand-made plan that breaks the rule, and only with that id;
+    check_training lists what it finds."""
+    inst, plan = tiny(**instance), TrainingPlan(sessions=sessions)
+    found = getattr(check_training_module, f"check_{rule}")(training_context(inst, plan))
+    assert found and {v.rule for v in found} == {rule}
+    assert set(found) <= set(check_training(inst, plan))
