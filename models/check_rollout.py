@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from models.calendar import WorkingCalendar
@@ -22,6 +22,7 @@ from models.rollout import (
     RcpspProblem,
     RolloutPart,
     RolloutPlan,
+    Task,
     TaskInstance,
     capacities,
     expand,
@@ -213,7 +214,7 @@ def check_precedence(ctx: RolloutContext) -> list[Violation]:
     return v
 
 
-def _starts(ctx: RolloutContext):
+def _starts(ctx: RolloutContext) -> Iterator[tuple[Task, _Placed, dt.date]]:
     """(task template, placed instance, its first day) for every placed task."""
     for f in ctx.part.families:
         for task in f.tasks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from models.calendar import WEEKDAYS, WorkingCalendar
@@ -63,14 +64,11 @@ class TrainingContext:
         return [s for s in self.planned if self.cal.is_working(s.start)]
 
 
-def _refusal(ctx: TrainingContext, s: PlannedSession) -> Violation | None | bool:
-    """Why a listed session is not checked as planned: a violation, True for a done
-    session kept done, None when it is a planned session of the instance."""
+def _refusal(ctx: TrainingContext, s: PlannedSession) -> Violation | None:
+    """Why a listed session cannot be checked as a planned one; None when it can."""
     key, subject = (s.group, s.session), f"group {s.group}"
     if key in ctx.done:
-        if s.status != "done":
-            return Violation("snapshot", subject, f"session {s.session} is done but planned again")
-        return True
+        return Violation("snapshot", subject, f"session {s.session} is done but planned again")
     task = ctx.tasks.get(key)
     if task is None:
         return Violation("completeness", subject, f"unknown session {s.session}")
@@ -94,11 +92,13 @@ def training_context(instance: Instance, plan: TrainingPlan) -> TrainingContext:
         Counter((s.group, s.session) for s in plan.sessions),
     )
     for s in plan.sessions:
+        if (s.group, s.session) in ctx.done and s.status == "done":
+            continue  # kept as the snapshot records it
         refusal = _refusal(ctx, s)
-        if isinstance(refusal, Violation):
-            ctx.refused.append(refusal)
-        elif refusal is None:
+        if refusal is None:
             ctx.planned.append(s)
+        else:
+            ctx.refused.append(refusal)
     by_group: dict[str, list[PlannedSession]] = defaultdict(list)
     trainer_days: dict[str, Counter[dt.date]] = defaultdict(Counter)
     centre_days: dict[str, Counter[dt.date]] = defaultdict(Counter)
@@ -198,7 +198,7 @@ def check_trainer_assignment(ctx: TrainingContext) -> list[Violation]:
     ]
 
 
-def _consecutive(ctx: TrainingContext):
+def _consecutive(ctx: TrainingContext) -> Iterator[tuple[str, PlannedSession, PlannedSession]]:
     """(group, a, b) for every pair of consecutive planned sessions of a group."""
     for g, sessions in ctx.by_group.items():
         for a, b in zip(sessions, sessions[1:]):
