@@ -8,6 +8,24 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from solver.progress import PHASE_TITLES, ProgressEvent
+
+
+def describe(event: ProgressEvent) -> str:
+    """`training: searching, objective 2466, bound 2400, gap 2.68 %, 12 s left`."""
+    words = [f"{event.part}: {PHASE_TITLES.get(event.phase, event.phase)}"]
+    if event.status is not None:
+        words[0] += f" ({event.status})"
+    if event.objective is not None:
+        words.append(f"objective {event.objective:g}")
+    if event.bound is not None:
+        words.append(f"bound {event.bound:g}")
+    if event.gap is not None:
+        words.append(f"gap {100 * event.gap:.2f} %")
+    if event.time_left is not None and event.phase != "done":
+        words.append(f"{event.time_left:.0f} s left")
+    return ", ".join(words)
+
 
 class SolveProgress:
     """`with SolveProgress("training") as p: solve(..., progress=p.update)`."""
@@ -32,12 +50,10 @@ class SolveProgress:
             self._task = self._progress.add_task(f"{self.part}: searching", total=None)
         return self
 
-    def update(self, seconds: float, objective: float, bound: float) -> None:
+    def update(self, event: ProgressEvent) -> None:
+        """A ProgressHook: the phase, objective, bound, gap and time left."""
         if self._progress is not None and self._task is not None:
-            self._progress.update(
-                self._task,
-                description=f"{self.part}: objective {objective:g}, bound {bound:g}",
-            )
+            self._progress.update(self._task, description=describe(event))
 
     def __exit__(
         self,

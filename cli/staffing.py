@@ -139,9 +139,11 @@ def _run(
         TimeElapsedColumn,
     )
 
+    from cli.progress import describe
     from models.coupling import training_relief
     from models.simulation import default_dates, kpi_row, simulate
     from reports.scenarios import VariantOutcome
+    from solver.progress import ProgressEvent
     from solver.staffing import solve
 
     dates = scen.dates or default_dates(inst.staffing)
@@ -161,10 +163,8 @@ def _run(
             label = f"{k + 1}/{len(variants)} {variant.name}"
             progress.update(task, description=f"{label}: solving")
 
-            def show(_s: float, objective: float, bound: float, label: str = label) -> None:
-                progress.update(
-                    task, description=f"{label}: objective {objective:g}, bound {bound:g}"
-                )
+            def show(event: ProgressEvent, label: str = label) -> None:
+                progress.update(task, description=f"{label}: {describe(event)}")
 
             part = v_inst.staffing
             relief = training_relief(v_inst, None) if part.relief else None

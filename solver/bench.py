@@ -175,6 +175,6 @@ def _row(name: str, part: str, result, baseline: float | None) -> BenchRow:
         gap=o.gap,
         seconds=o.seconds,
         baseline=baseline,
-        history=list(result.history),
+        history=[(p.seconds, p.objective, p.bound) for p in result.history.solutions()],
         note=o.message,
     )
