@@ -93,3 +93,22 @@ def test_joint_plans_and_records_both_objectives():
     assert joint.sequential_objective >= joint.outcome.objective - 1e-9 or not joint.used
     assert t.objective + r.objective <= joint.sequential_objective + 1e-9
     assert all(v == [] for v in check_plan(programme.plan).values())
+
+
+def test_a_stop_keeps_a_checked_plan_for_every_part():
+    # the token is set at the first search event of the training: the search ends there and
+    # every part returns its best plan so far or its checked baseline
+    import threading
+
+    stop = threading.Event()
+
+    def hook(event: ProgressEvent) -> None:
+        if event.phase in ("search", "near_lp"):
+            stop.set()
+
+    programme = plan_programme(load("generated-S"), PARAMS, progress=hook, stop=stop)
+    assert programme.stopped and programme.ok
+    for part in ("training", "staffing", "rollout"):
+        record = getattr(programme.plan, part)
+        assert record.plan is not None and record.outcome.status in ("optimal", "feasible")
+    assert all(v == [] for v in check_plan(programme.plan).values())
