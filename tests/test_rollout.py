@@ -1,5 +1,6 @@
 """The rollout part: one tiny instance per rule family, the optimum worked out in a comment;
-validation errors; the bundled Bremen rollout data.
+validation errors; the bundled Bremen rollout data. (Over 500 lines: one file per part's
+rules, as for training and staffing, so a rule's tests are found beside each other.)
 
 Horizon from Mon 2026-03-02 (working-day index 0; March 2026 has no Bremen holiday, so
 index 5 is Mon 9 Mar, 10 is Mon 16 Mar). Weights: every family's priority 1, makespan 0,
