@@ -1,4 +1,4 @@
-"""Run PSPLIB instances with `solver.rollout.solve_rcpsp` and, optionally, with PyJobShop.
+"""Run PSPLIB instances with `solver.rcpsp.solve_rcpsp` and, optionally, with PyJobShop.
 
     python -m benchmarks.psplib_run j30 --workers 2 --time-limit 10
     python -m benchmarks.psplib_run j60-sample --compare --json /tmp/j60.json
@@ -28,8 +28,8 @@ from pathlib import Path
 
 from instances.psplib import KnownMakespan, read_optima, read_sm
 from models.check_rollout import check_rcpsp, rcpsp_makespan
-from models.rollout import RcpspProblem
-from solver.rollout import solve_rcpsp
+from models.rcpsp import RcpspProblem
+from solver.rcpsp import solve_rcpsp
 
 PSPLIB = Path(os.environ.get("PSPLIB_DIR", "/work/shared/benchmarks/psplib"))
 SETS = ("j30", "j60", "j90", "j120")

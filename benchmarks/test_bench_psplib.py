@@ -1,4 +1,4 @@
-"""PSPLIB RCPSP with the rollout fast path (`solver.rollout.solve_rcpsp`), workers=2.
+"""PSPLIB RCPSP with the rollout fast path (`solver.rcpsp.solve_rcpsp`), workers=2.
 
 The whole j30 set (480 instances, all with proven optima) and a j60 sample (instance 1 of
 each of the 48 parameter sets, i.e. every 10th instance). Each row reports how many

@@ -1,4 +1,4 @@
-"""Side by side: `solver.rollout.solve_rcpsp` and PyJobShop (its OR-Tools CP-SAT backend)
+"""Side by side: `solver.rcpsp.solve_rcpsp` and PyJobShop (its OR-Tools CP-SAT backend)
 on the same PSPLIB instances, same time limit, workers=2 / num_workers=2.
 
 Needs the `bench` extra (`pip install -e .[bench]`); skipped without pyjobshop.

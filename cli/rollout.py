@@ -65,7 +65,7 @@ def psplib(
 
     from instances.psplib import read_sm
     from models.check_rollout import check_rcpsp
-    from solver.rollout import solve_rcpsp
+    from solver.rcpsp import solve_rcpsp
 
     paths = sorted(files)
     problems = [read_sm(p) for p in paths]  # every file is read before any solve

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from models.io import InputError
-from models.rollout import RcpspProblem
+from models.rcpsp import RcpspProblem
 
 
 class KnownMakespan(NamedTuple):

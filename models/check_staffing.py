@@ -144,7 +144,7 @@ def reported_terms(internal: dict[str, int]) -> dict[str, float]:
 def staffing_objective(instance: Instance, internal: dict[str, int]) -> float:
     """The weighted objective in reported units (what `PartOutcome.objective` holds)."""
     assert instance.staffing is not None
-    w = instance.staffing.weights.model_dump()
+    w = instance.staffing.weights.as_dict()
     return sum(w[k] * v / TERM_SCALE[k] for k, v in internal.items())
 
 

@@ -293,5 +293,5 @@ def training_terms(
 
 def weighted_objective(instance: Instance, terms: dict[str, int]) -> int:
     assert instance.training is not None
-    w = instance.training.weights.model_dump()
+    w = instance.training.weights.as_dict()
     return sum(w[name] * value for name, value in terms.items())

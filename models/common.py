@@ -17,6 +17,14 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, validate_assignment=True)
 
 
+class Weights(Model):
+    """Weights of a part's objective terms; `as_dict` is the one way the solver, the
+    checkers and the reports read them (term name -> weight)."""
+
+    def as_dict(self) -> dict[str, int]:
+        return self.model_dump()
+
+
 class DateRange(Model):
     """An inclusive range of dates, e.g. a school holiday."""
 

@@ -11,20 +11,19 @@ A task marked `per_unit` is repeated for every unit (district centre). A resourc
 `per_unit` ("the team leads") exists once per unit: a per-unit task uses its own unit's
 copy, any other task uses the copy of every unit.
 
-`RcpspProblem` is the plain integer-time representation (no calendar) used for PSPLIB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from models.calendar import CalendarSpec, WorkingCalendar
-from models.common import DateRange, Id, Model, duplicates, find_cycle
+from models.common import DateRange, Id, Model, Weights, duplicates, find_cycle
+from models.rcpsp import RcpspProblem  # noqa: F401  (re-export: models.check_rollout imports it)
 
 DAYS_PER_WEEK = 5
 """Working days in a working week: durations and working lags are 5 x weeks days."""
@@ -165,7 +164,7 @@ class Resource(Model):
     per_unit: bool = Field(False, description="one copy of the capacity for every unit")
 
 
-class RolloutWeights(Model):
+class RolloutWeights(Weights):
     """Weights besides the families' priorities (which weigh each family's completion)."""
 
     makespan: int = Field(1, ge=0, description="per working day until the last task ends")
@@ -405,72 +404,6 @@ class RolloutPlan(Model):
 
     def by_key(self) -> dict[tuple[str, str, str], PlannedTask]:
         return {t.key: t for t in self.tasks}
-
-
-# ---------------------------------------------------------- integer-time problems
-@dataclass
-class RcpspProblem:
-    """A single-mode RCPSP in plain integer time (PSPLIB): jobs 0..n-1, job 0 the source
-    and job n-1 the sink (both of duration 0)."""
-
-    name: str
-    durations: list[int]
-    successors: list[list[int]]
-    capacities: list[int]
-    demands: list[list[int]]  # demands[job][resource]
-    horizon: int = 0  # the file's horizon (sum of durations)
-    critical_path: int | None = None  # the file's MPM-Time, if given
-
-    @property
-    def n_jobs(self) -> int:
-        return len(self.durations)
-
-    def predecessors(self) -> list[list[int]]:
-        pred: list[list[int]] = [[] for _ in self.durations]
-        for i, succ in enumerate(self.successors):
-            for j in succ:
-                pred[j].append(i)
-        return pred
-
-    def topological_order(self) -> list[int]:
-        pred = self.predecessors()
-        indeg = [len(p) for p in pred]
-        ready = [j for j, d in enumerate(indeg) if d == 0]
-        order: list[int] = []
-        while ready:
-            j = ready.pop()
-            order.append(j)
-            for k in self.successors[j]:
-                indeg[k] -= 1
-                if indeg[k] == 0:
-                    ready.append(k)
-        if len(order) != self.n_jobs:
-            raise ValueError(f"{self.name}: the precedence relation has a cycle")
-        return order
-
-    def earliest_starts(self) -> list[int]:
-        es = [0] * self.n_jobs
-        for j in self.topological_order():
-            for k in self.successors[j]:
-                es[k] = max(es[k], es[j] + self.durations[j])
-        return es
-
-    def tails(self) -> list[int]:
-        """Longest path from a job's start to the end of the project (its duration included)."""
-        tail = list(self.durations)
-        for j in reversed(self.topological_order()):
-            for k in self.successors[j]:
-                tail[j] = max(tail[j], self.durations[j] + tail[k])
-        return tail
-
-    def lower_bound(self) -> int:
-        """max(critical path, ceil(energy / capacity) per resource)."""
-        lb = max((e + d for e, d in zip(self.earliest_starts(), self.durations)), default=0)
-        for r, cap in enumerate(self.capacities):
-            energy = sum(d * dem[r] for d, dem in zip(self.durations, self.demands))
-            if cap > 0:
-                lb = max(lb, math.ceil(energy / cap))
-        return lb
 
 
 def plan_from_starts(cal: WorkingCalendar, starts: list[tuple[TaskInstance, int]]) -> RolloutPlan:

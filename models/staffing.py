@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from models.common import Id, Model
+from models.common import Id, Model, Weights
 
 SCALE = 100
 """Effective BV are handled in hundredths (centi-BV) so that every sum is an integer."""
@@ -182,7 +182,7 @@ class Budget(Model):
     )
 
 
-class StaffingWeights(Model):
+class StaffingWeights(Weights):
     """Weights of the soft rules; 0 switches a rule off. Terms are in the units below."""
 
     excess_caseload: int = Field(1, ge=0, description="per case-month above the caseload threshold")

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field, field_validator, model_validator
 
 from models.calendar import WEEKDAYS, known_weekdays
-from models.common import DateRange, Id, Model, find_cycle
+from models.common import DateRange, Id, Model, Weights, find_cycle
 
 
 class Module(Model):
@@ -51,7 +51,7 @@ class Spacing(Model):
         return self
 
 
-class TrainingWeights(Model):
+class TrainingWeights(Weights):
     """Weights of the soft rules (objective terms); 0 switches a rule off."""
 
     completion: int = Field(1, ge=0, description="per calendar day of each group's completion")

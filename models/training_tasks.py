@@ -191,6 +191,32 @@ def tightened_windows(
     return {k: (lo[k], hi[k]) for k in lo}
 
 
+Window = tuple[dt.date, dt.date]
+
+
+@dataclass(frozen=True)
+class SessionWindows:
+    """The remaining sessions and each one's start window with the spacing rules propagated
+    (`tightened_windows`), as dates and as working-day indices. Built once per solve and
+    shared by the CP-SAT model, the LP relaxation (through the model's sessions) and the
+    greedy baseline. An index window with first > last is empty: no plan exists."""
+
+    tasks: tuple[SessionTask, ...]
+    days: dict[tuple[str, str], Window]  # (first start day, last start day)
+    indices: dict[tuple[str, str], tuple[int, int]]  # the same as working-day indices
+
+    @classmethod
+    def of(cls, instance: Instance) -> SessionWindows:
+        cal = instance.working_calendar
+        tasks = remaining_sessions(instance)
+        days = tightened_windows(instance, tasks)
+        indices = {
+            key: (cal.first_index_on_or_after(a), cal.last_index_on_or_before(b))
+            for key, (a, b) in days.items()
+        }
+        return cls(tuple(tasks), days, indices)
+
+
 Placement = tuple[dt.date, dt.date, str | None]
 """(first day, last day, trainer) of a planned session."""
 

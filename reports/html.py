@@ -105,7 +105,7 @@ def outcome_html(
 
 
 def _training_section(instance: Instance, record: TrainingResultRecord, figs: _Figures) -> str:
-    weights = instance.training.weights.model_dump() if instance.training else {}
+    weights = instance.training.weights.as_dict() if instance.training else {}
     parts = [
         "<h2 id='training'>Training calendar</h2>",
         outcome_html(record.outcome, record.plan, weights),
@@ -225,7 +225,7 @@ def _staffing_section(instance: Instance, record: StaffingResultRecord, figs: _F
     extra = [("Coupling", escape(record.coupling))] if record.coupling else []
     parts = [
         "<h2 id='staffing'>Staffing: the additional positions</h2>",
-        outcome_html(record.outcome, None, part.weights.model_dump(), extra),
+        outcome_html(record.outcome, None, part.weights.as_dict(), extra),
     ]
     if record.plan is None:
         parts.append("<p>No allocation was found; see the status and message above.</p>")

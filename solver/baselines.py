@@ -29,16 +29,14 @@ from models.rollout import (
     unit_ids,
 )
 from models.staffing import Allocation, StaffingPart, StaffingPlan, Unit
-from models.training_tasks import (
-    Placement,
-    assemble_plan,
-    remaining_sessions,
-    tightened_windows,
-)
+from models.training_tasks import Placement, SessionWindows, assemble_plan
 
 
 def greedy_training(
-    instance: Instance, priority: dict[tuple[str, str], dt.date] | None = None
+    instance: Instance,
+    priority: dict[tuple[str, str], dt.date] | None = None,
+    *,
+    windows: SessionWindows | None = None,
 ) -> TrainingPlan | None:
     """Groups in order, each session at the earliest date that keeps every rule, with the
     first free trainer; None when a session finds no date.
@@ -48,7 +46,8 @@ def greedy_training(
     each at the earliest feasible date on or after its own. With the start days of the LP
     relaxation this rounds the LP into a plan (`solver.training`): generated-L 50223
     against 51873 for groups in order (LP bound 49476); placed at their earliest dates
-    instead, the LP's order alone gives 51666."""
+    instead, the LP's order alone gives 51666. `windows`: the instance's session windows,
+    when the caller has them already."""
     tr = instance.training
     if tr is None:
         return None
@@ -65,9 +64,9 @@ def greedy_training(
     caps = {t.id: t.max_days_per_month for t in tr.trainers}
     placements: dict[tuple[str, str], Placement] = {}
     by_group: dict[str, list] = defaultdict(list)
-    tasks = remaining_sessions(instance)
-    windows = tightened_windows(instance, tasks)
-    for task in tasks:
+    if windows is None:
+        windows = SessionWindows.of(instance)
+    for task in windows.tasks:
         by_group[task.group].append(task)
     if priority is None:
         order = [task for g in instance.organisation.groups for task in by_group.get(g.id, [])]
@@ -75,9 +74,7 @@ def greedy_training(
         order = _list_order(by_group, priority, instance)
     last: dict[str, tuple[int, int]] = {}  # group -> (start, last day) of its latest session
     for task in order:
-        lo_day, hi_day = windows[task.key]
-        lo = cal.first_index_on_or_after(lo_day)
-        hi = cal.last_index_on_or_before(hi_day)
+        lo, hi = windows.indices[task.key]
         if priority is not None and task.key in priority:
             lo = max(lo, cal.first_index_on_or_after(priority[task.key]))
         if task.group in last:

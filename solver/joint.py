@@ -32,7 +32,8 @@ from solver.params import (
     status_name,
 )
 from solver.rollout import RolloutModel, term_weights
-from solver.training import TrainingModel, tune
+from solver.training import tune
+from solver.training_model import TrainingModel
 
 
 class JointModel:
@@ -79,7 +80,7 @@ class JointModel:
             if p is None or not rm.cal.is_working(p.start):
                 continue
             idx = rm.cal.index(p.start)
-            start, finish = rm._offset_of_start(t), rm._offset_of_finish(t)
+            start, finish = rm.offset_of_start(t), rm.offset_of_finish(t)
             values[id(start)] = rm.cal.offsets[idx]
             values[id(finish)] = finish_offset(rm.cal, idx, t.inst.duration)
             self.model.add_hint(start, values[id(start)])
@@ -103,7 +104,7 @@ class JointModel:
                 continue
             first = rm.cal.offsets[min(t.allowed)]
             last = rm.cal.offsets[max(t.allowed) + t.inst.duration - 1]
-            start, finish = rm._offset_of_start(t), rm._offset_of_finish(t)
+            start, finish = rm.offset_of_start(t), rm.offset_of_finish(t)
             for day in days:
                 values = _values(day)
                 if values[-1] < first or values[0] > last:
@@ -190,7 +191,7 @@ def solve_joint(
     raise_on_violations(violations, "the joint plan")
     objective, bound = solver.objective_value, solver.best_objective_bound
     parts = {
-        "training": (jm.training, instance.training.weights.model_dump()),
+        "training": (jm.training, instance.training.weights.as_dict()),
         "rollout": (jm.rollout, term_weights(instance.rollout)),
     }
     results: dict[str, Result] = {}

@@ -64,11 +64,12 @@ class StaffingModel:
         self.y: dict[Key, cp_model.IntVar] = {}
         self._create_postings()
         self.added = self._added_bv()
-        self._tranche_totals()
-        self._release_window()
+        self._tranche_total()
+        self._release()
+        self._posting_delay()
         self._unit_bounds()
         self._hiring_capacity()
-        self._budgets()
+        self._budget()
         rules = {
             "excess_caseload": self._excess_caseload,
             "worst_caseload": self._worst_caseload,
@@ -76,7 +77,7 @@ class StaffingModel:
             "centre_fairness": self._centre_fairness,
             "late_posting": self._late_posting,
         }
-        weights = self.part.weights.model_dump()
+        weights = self.part.weights.as_dict()
         # a rule of weight 0 is left out of the model (its term is reported by the checker)
         self.terms: dict[str, cp_model.LinearExprT] = {
             name: rule() for name, rule in rules.items() if weights[name]
@@ -124,28 +125,44 @@ class StaffingModel:
         return cp_model.LinearExpr.sum([v for k, v in self.y.items() if pred(k)])
 
     # hard rules -------------------------------------------------------------------------
-    def _tranche_totals(self) -> None:
+    def _tranche_total(self) -> None:
         for _cat, tr in self.part.tranches():
             on = self.assumptions.literal("tranche_total", f"tranche {tr.id}")
             placed = self._steps_of(lambda k, t=tr.id: k[1] == t)
             self.model.add(placed == self.part.steps(tr.bv)).only_enforce_if(on)
 
-    def _release_window(self) -> None:
-        """Only in explain mode do variables exist outside the window; there they are
-        held at 0 by the release rule (before) and the posting-delay rule (after)."""
-        if not self.explain:
-            return
+    def _outside_window(self, early: bool):
+        """Per tranche, the posting variables before (`early`) or after its window. Only in
+        explain mode do variables exist outside the window."""
         for _cat, tr in self.part.tranches():
             window = self.part.posting_months(tr)
-            early = self.assumptions.literal("release", f"tranche {tr.id} from {tr.release}")
-            late = self.assumptions.literal(
-                "posting_delay",
-                f"tranche {tr.id} within {self.part.hiring.max_posting_delay} months",
-            )
-            for (_u, tid, p), var in self.y.items():
-                if tid != tr.id or p in window:
-                    continue
-                lit = early if p < window.start or not len(window) else late
+            yield tr, [
+                var
+                for (_u, tid, p), var in self.y.items()
+                if tid == tr.id
+                and p not in window
+                and (p < window.start or not len(window)) == early
+            ]
+
+    def _release(self) -> None:
+        """No posting before a tranche's release month (explain mode: held at 0)."""
+        if not self.explain:
+            return  # the variables start there
+        for tr, before in self._outside_window(early=True):
+            lit = self.assumptions.literal("release", f"tranche {tr.id} from {tr.release}")
+            for var in before:
+                self.model.add(var == 0).only_enforce_if(lit)
+
+    def _posting_delay(self) -> None:
+        """No posting later than `max_posting_delay` months after the release (explain
+        mode: held at 0)."""
+        if not self.explain:
+            return  # the variables end there
+        delay = self.part.hiring.max_posting_delay
+        for tr, after in self._outside_window(early=False):
+            subject = f"tranche {tr.id} within {delay} months"
+            lit = self.assumptions.literal("posting_delay", subject)
+            for var in after:
                 self.model.add(var == 0).only_enforce_if(lit)
 
     def _unit_bounds(self) -> None:
@@ -172,7 +189,7 @@ class StaffingModel:
                 on = self.assumptions.literal("hiring_capacity", f"month {self.part.month(p)}")
                 self.model.add(sum(vars_) <= limit).only_enforce_if(on)
 
-    def _budgets(self) -> None:
+    def _budget(self) -> None:
         part = self.part
         curves = {u.id: part.new_curve(u) for u in part.units}
         cost = [euro_per_bv_month(part, t) for t in range(part.months)]
@@ -310,7 +327,7 @@ class StaffingModel:
         )
 
     def objective(self) -> cp_model.LinearExprT:
-        w = self.part.weights.model_dump()
+        w = self.part.weights.as_dict()
         return sum(
             w[name] * (OBJECTIVE_SCALE // TERM_SCALE[name]) * term
             for name, term in self.terms.items()
@@ -350,7 +367,7 @@ class StaffingModel:
 
 
 def term_weights(part: StaffingPart) -> dict[str, int]:
-    return part.weights.model_dump()
+    return part.weights.as_dict()
 
 
 def solve(

@@ -80,7 +80,7 @@ class TimeIndexedRelaxation:
     share of the start on day w. Rows are kept as sparse triplets for HiGHS.
     """
 
-    def __init__(self, tm):  # tm: solver.training.TrainingModel (not imported: a cycle)
+    def __init__(self, tm):  # tm: solver.training_model.TrainingModel
         self.tm = tm
         self.cal = tm.cal
         self.training = tm.training

@@ -11,7 +11,7 @@ import pytest
 from instances.psplib import parse_sm, read_optima, read_sm
 from models.check_rollout import check_rcpsp, rcpsp_makespan
 from models.io import InputError
-from solver.rollout import justified_schedule, serial_sgs, solve_rcpsp
+from solver.rcpsp import justified_schedule, serial_sgs, solve_rcpsp
 
 # the 20 sample instances and their optima are copied unchanged into tests/data/psplib
 # (PSPLIB, Kolisch & Sprecher 1997), so the tests run on any machine; PSPLIB_DIR points

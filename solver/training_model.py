@@ -1,0 +1,537 @@
+"""The training-calendar model (CP-SAT).
+
+Time is counted in calendar days from the horizon start. A session's start variable has
+as its domain exactly the working days from which the module's days run on consecutive
+working days inside its window (`models.training_tasks.SessionWindows`), so holidays and
+blackouts never need a constraint, and the spacing, completion and minimal-change rules stay
+linear. Multi-day sessions link their last day to their start by a small table.
+
+Each hard rule family is one method, named by the rule id of its assumption literal. In
+*explain* mode the families sit behind assumption literals (per group, trainer or centre) so
+that an infeasible instance can be answered with the rules in conflict; the normal mode uses
+tight domains and redundant constraints instead. The search strategy lives in
+`solver.training`, the LP bound in `solver.training_bound`.
+
+(Over 500 lines: one class, one method per rule family and objective term; splitting it
+would split the model.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.calendar import WEEKDAYS
+from models.instance import Instance
+from models.plan import TrainingPlan
+from models.training_tasks import SessionTask, SessionWindows, assemble_plan
+from solver.explain import Assumptions
+
+
+@dataclass
+class _Session:
+    task: SessionTask
+    lo: int  # first allowed start (working-day index)
+    hi: int  # last allowed start (working-day index)
+    start: cp_model.IntVar  # calendar offset of the first day
+    last: cp_model.IntVar | cp_model.LinearExpr  # calendar offset of the last day
+    interval: cp_model.IntervalVar  # [first day, last day + 1) in calendar offsets
+    day_offsets: list  # calendar offset of each of its days (vars or expressions)
+
+
+class TrainingModel:
+    """Builds the CP-SAT model of an instance's remaining training sessions."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        previous: TrainingPlan | None = None,
+        *,
+        explain: bool = False,
+        hint: TrainingPlan | None = None,
+        model: cp_model.CpModel | None = None,
+        windows: SessionWindows | None = None,
+    ):
+        """`model`: build into this CP-SAT model (joint planning with the rollout);
+        `windows`: the instance's session windows, when the caller has them already."""
+        if instance.training is None:
+            raise ValueError("the instance has no training part")
+        self.instance = instance
+        self.training = instance.training
+        self.cal = instance.working_calendar
+        self.previous = previous
+        self.explain = explain
+        self.model = model if model is not None else cp_model.CpModel()
+        self.assumptions = Assumptions(self.model, active=explain)
+        self.trainers = [t.id for t in self.training.trainers]
+        self.windows = windows if windows is not None else SessionWindows.of(instance)
+        self.tasks = list(self.windows.tasks)
+        self.empty_windows: list[SessionTask] = []
+        self._variables()
+        self._add_constraints()
+        self.terms: dict[str, cp_model.LinearExprT] = {}
+        if not explain:
+            self._objective()
+            if hint is not None:
+                self._add_hint(hint)
+
+    # ----------------------------------------------------------------- variables
+    def _variables(self) -> None:
+        """Start and last day of every session, as calendar offsets.
+
+        A start's domain is the set of working days from which the module's days run on
+        consecutive working days inside its window; a multi-day session's last day follows
+        from its start by a table. Calendar spans are exact for overlap rules: every day of
+        a span that another session can use is one of the session's own working days.
+        """
+        m, n = self.model, len(self.cal)
+        offsets = self.cal.offsets
+        self.sessions: list[_Session] = []
+        for t in self.tasks:
+            lo, hi = self.windows.indices[t.key]
+            if lo > hi:
+                self.empty_windows.append(t)
+            if self.explain or lo > hi:
+                lo, hi = 0, n - t.days
+            hi = max(lo, hi)
+            name = f"g{t.group}_s{t.session}"
+            starts = offsets[lo : hi + 1] or [0]
+            start = m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start({name})")
+            if t.days == 1:
+                last = start
+                iv = m.new_fixed_size_interval_var(start, 1, f"session({name})")
+                day_offsets = [start]
+            else:
+                day_offsets = [start]
+                for k in range(1, t.days):
+                    pairs = [
+                        (offsets[w], offsets[w + k]) for w in range(lo, min(hi, n - t.days) + 1)
+                    ]
+                    dk = m.new_int_var_from_domain(
+                        cp_model.Domain.from_values([b for _, b in pairs] or [0]), f"day{k}({name})"
+                    )
+                    m.add_allowed_assignments([start, dk], pairs or [(0, 0)])
+                    day_offsets.append(dk)
+                last = day_offsets[-1]
+                size = m.new_int_var(
+                    t.days, offsets[-1] + 1 if offsets else t.days, f"span({name})"
+                )
+                iv = m.new_interval_var(start, size, last + 1, f"session({name})")
+            self.sessions.append(_Session(t, lo, hi, start, last, iv, day_offsets))
+        self.by_group: dict[str, list[_Session]] = defaultdict(list)
+        for s in self.sessions:
+            self.by_group[s.task.group].append(s)
+        for seq in self.by_group.values():
+            seq.sort(key=lambda s: s.task.position)
+        # assignment of trainers; in explain mode a session may go to no trainer at all
+        # when the trainer-capacity assumption is dropped
+        self.assign: list[dict[str, cp_model.IntVar]] = []
+        cap_lit = self.assumptions.literal("trainer_capacity", "all trainers")
+        for s in self.sessions:
+            row = {
+                tid: m.new_bool_var(f"assign({s.task.group},{s.task.session},{tid})")
+                for tid in self.trainers
+            }
+            if self.explain:
+                none = m.new_bool_var(f"no_trainer({s.task.group},{s.task.session})")
+                m.add_exactly_one([*row.values(), none])
+                m.add_implication(cap_lit, none.Not())
+            else:
+                m.add_exactly_one(row.values())
+            self.assign.append(row)
+
+    # --------------------------------------------------------------- constraints
+    def _rule(
+        self, bounded: cp_model.BoundedLinearExpression, switch: cp_model.IntVar | bool
+    ) -> None:
+        """Add a rule; in explain mode behind its assumption literal."""
+        ct = self.model.add(bounded)
+        if switch is not True:
+            ct.only_enforce_if(switch)
+
+    def _add_constraints(self) -> None:
+        self._earliest_start()
+        self._deadline()
+        self._planned_year()
+        self._module_order()
+        self._spacing()
+        self._trainer_capacity()
+        self._trainer_month_cap()
+        self._centre_coverage()
+        if not self.explain:
+            self._redundant_trainer_capacity()
+            self._trainer_symmetry()
+
+    def _earliest_start(self) -> None:
+        """No session before its group's earliest start (snapshot date, group start)."""
+        if not self.explain:
+            return  # in the normal mode the windows are the variables' domains
+        off = self.cal.offset
+        for group, seq in self.by_group.items():
+            lit = self.assumptions.literal("earliest_start", f"group {group}")
+            for s in seq:
+                self._rule(s.start >= off(s.task.earliest), lit)
+
+    def _deadline(self) -> None:
+        """Every session of a group ends by its deadline."""
+        if not self.explain:
+            return  # part of the domains
+        off = self.cal.offset
+        for group, seq in self.by_group.items():
+            lit = self.assumptions.literal("deadline", f"group {group}")
+            for s in seq:
+                self._rule(s.last <= off(s.task.latest_end), lit)
+
+    def _planned_year(self) -> None:
+        """A session whose planned year the snapshot gives is held in that year."""
+        if not self.explain:
+            return  # part of the domains
+        off = self.cal.offset
+        for group, seq in self.by_group.items():
+            lit = self.assumptions.literal("planned_year", f"group {group}")
+            for s in seq:
+                if s.task.year is None:
+                    continue
+                y = s.task.year
+                self._rule(s.start >= off(dt.date(y, 1, 1)), lit)
+                self._rule(s.last <= off(dt.date(y, 12, 31)), lit)
+
+    def _module_order(self) -> None:
+        """A group's sessions follow the module order, one after the other."""
+        for group, seq in self.by_group.items():
+            lit = self.assumptions.literal("module_order", f"group {group}")
+            for a, b in zip(seq, seq[1:]):
+                self._rule(b.start > a.last, lit)
+
+    def _spacing(self) -> None:
+        """Calendar days from one session's start to the next one's within [min, max]."""
+        sp = self.training.spacing
+        for group, seq in self.by_group.items():
+            lit = self.assumptions.literal("spacing", f"group {group}")
+            for a, b in zip(seq, seq[1:]):
+                gap = b.start - a.start
+                if sp.min_days > 0:
+                    self._rule(gap >= sp.min_days, lit)
+                if sp.max_days is not None:
+                    self._rule(gap <= sp.max_days, lit)
+
+    def _unavailable_ranges(self, trainer_index: int) -> list[tuple[int, int]]:
+        """Maximal runs [first, last] (calendar offsets) of a trainer's unavailable days."""
+        t = self.training.trainers[trainer_index]
+        blocked = sorted(
+            {self.cal.offset(d) for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
+        )
+        runs: list[tuple[int, int]] = []
+        for i in blocked:
+            if runs and runs[-1][1] == i - 1:
+                runs[-1] = (runs[-1][0], i)
+            else:
+                runs.append((i, i))
+        return runs
+
+    def _session_interval(self, s: _Session, presence, name: str) -> cp_model.IntervalVar:
+        """An optional copy of a session's calendar span, present with `presence`."""
+        if s.task.days == 1:
+            return self.model.new_optional_fixed_size_interval_var(s.start, 1, presence, name)
+        size = self.model.new_int_var(
+            s.task.days, len(self.cal.days) and self.cal.offsets[-1] + 1, ""
+        )
+        return self.model.new_optional_interval_var(s.start, size, s.last + 1, presence, name)
+
+    def _trainer_capacity(self) -> None:
+        """A trainer holds one session a day (and none on an unavailable day, see
+        `_trainer_unavailable`: one no-overlap per trainer holds both rules)."""
+        m = self.model
+        for k, tid in enumerate(self.trainers):
+            ivs = [
+                self._session_interval(
+                    s, self.assign[i][tid], f"on({s.task.group},{s.task.session},{tid})"
+                )
+                for i, s in enumerate(self.sessions)
+            ]
+            ivs += self._trainer_unavailable(k, tid)
+            m.add_no_overlap(ivs)
+
+    def _trainer_unavailable(self, k: int, tid: str) -> list[cp_model.IntervalVar]:
+        """A trainer's unavailable days as intervals for the trainer's no-overlap."""
+        runs = self._unavailable_ranges(k)
+        if not runs:
+            return []
+        lit = self.assumptions.literal("trainer_unavailable", f"trainer {tid}")
+        return [
+            self.model.new_optional_fixed_size_interval_var(a, b - a + 1, lit, f"away({tid},{a})")
+            for a, b in runs
+        ]
+
+    def _trainer_month_cap(self) -> None:
+        """At most `max_days_per_month` training days per trainer and calendar month."""
+        m = self.model
+        capped = [
+            (tid, t.max_days_per_month)
+            for tid, t in zip(self.trainers, self.training.trainers)
+            if t.max_days_per_month is not None
+        ]
+        total_days = sum(s.task.days for s in self.sessions)
+        capped = [(tid, cap) for tid, cap in capped if cap < min(total_days, 31)]
+        if not capped:
+            return
+        months = sorted(set(self.cal.month_keys))
+        month_no = {k: i for i, k in enumerate(months)}
+        bounds: dict[int, tuple[int, int]] = {}
+        for w, key in enumerate(self.cal.month_keys):
+            i = month_no[key]
+            lo, hi = bounds.get(i, (self.cal.offsets[w], self.cal.offsets[w]))
+            bounds[i] = (min(lo, self.cal.offsets[w]), max(hi, self.cal.offsets[w]))
+        # day_in[month] = (session, literal "this day of the session falls in the month")
+        day_in: dict[int, list[tuple[int, cp_model.IntVar | int]]] = defaultdict(list)
+        for i, s in enumerate(self.sessions):
+            for k, day in enumerate(s.day_offsets):
+                span = sorted(
+                    {
+                        month_no[self.cal.month_keys[w + k]]
+                        for w in range(s.lo, s.hi + 1)
+                        if w + k < len(self.cal)
+                    }
+                )
+                if len(span) == 1:
+                    day_in[span[0]].append((i, 1))
+                    continue
+                lits = []
+                for mi in span:
+                    lit = m.new_bool_var(f"in_month({s.task.group},{s.task.session},{k},{mi})")
+                    first, last = bounds[mi]
+                    m.add_linear_constraint(day, first, last).only_enforce_if(lit)
+                    lits.append(lit)
+                    day_in[mi].append((i, lit))
+                m.add_exactly_one(lits)
+        for tid, cap in capped:
+            lit = self.assumptions.literal("trainer_month_cap", f"trainer {tid}")
+            for entries in day_in.values():
+                if len(entries) <= cap:
+                    continue
+                counted = []
+                for i, in_month in entries:
+                    if isinstance(in_month, int):
+                        counted.append(self.assign[i][tid])
+                        continue
+                    both = m.new_bool_var("")
+                    m.add_bool_or([both, in_month.Not(), self.assign[i][tid].Not()])
+                    counted.append(both)
+                self._rule(sum(counted) <= cap, lit)
+
+    def _centre_coverage(self) -> None:
+        """At most K groups of one centre in training on the same day."""
+        k = self.training.max_groups_per_centre_per_day
+        by_centre: dict[str, list[_Session]] = defaultdict(list)
+        for s in self.sessions:
+            by_centre[s.task.centre].append(s)
+        if k >= len(self.trainers) and not self.explain:
+            return  # implied: no more sessions a day than trainers
+        for centre, sessions in sorted(by_centre.items()):
+            if len({s.task.group for s in sessions}) <= k:
+                continue
+            lit = self.assumptions.literal("centre_coverage", f"centre {centre}")
+            if self.explain:
+                ivs = [self._session_interval(s, lit, "") for s in sessions]
+            else:
+                ivs = [s.interval for s in sessions]
+            if k == 1:
+                self.model.add_no_overlap(ivs)
+            else:
+                self.model.add_cumulative(ivs, [1] * len(ivs), k)
+
+    def _redundant_trainer_capacity(self) -> None:
+        """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
+        if len(self.trainers) == 1:
+            return  # the trainer's own no-overlap says the same
+        ivs = [s.interval for s in self.sessions]
+        self.model.add_cumulative(ivs, [1] * len(ivs), len(self.trainers))
+
+    def _trainer_symmetry(self) -> None:
+        """Interchangeable trainers: trainer j's first session comes after trainer j-1's.
+
+        Sound only when trainers are identical (same unavailability and cap) and nothing
+        ties a session to a named trainer (previous plan, snapshot trainers).
+        """
+        ts = self.training.trainers
+        if self.previous is not None or len(ts) < 2:
+            return
+        if any(
+            (t.unavailable, t.max_days_per_month) != (ts[0].unavailable, ts[0].max_days_per_month)
+            for t in ts
+        ):
+            return
+        m = self.model
+        order = sorted(
+            range(len(self.sessions)),
+            key=lambda i: (
+                self.sessions[i].lo,
+                self.sessions[i].task.group,
+                self.sessions[i].task.position,
+            ),
+        )
+        used_prev: list[cp_model.IntVar] | None = None
+        for i in order:
+            row = [self.assign[i][tid] for tid in self.trainers]
+            if used_prev is None:
+                for lit in row[1:]:
+                    m.add(lit == 0)
+                used_prev = row
+                continue
+            for j in range(1, len(row)):
+                m.add_implication(row[j], used_prev[j - 1])
+            used = []
+            for j, lit in enumerate(row):
+                u = m.new_bool_var("")
+                m.add_max_equality(u, [used_prev[j], lit])
+                used.append(u)
+            used_prev = used
+
+    # ----------------------------------------------------------------- objective
+    def _completion(self) -> cp_model.LinearExprT:
+        """Sum over groups of the calendar offset of their last session's last day."""
+        return sum(seq[-1].last for seq in self.by_group.values())
+
+    def _trainer_balance(self) -> cp_model.LinearExprT:
+        """Training days of the busiest minus the least busy trainer."""
+        m = self.model
+        if len(self.trainers) < 2:
+            return 0
+        total = sum(s.task.days for s in self.sessions)
+        loads = []
+        for tid in self.trainers:
+            load = m.new_int_var(0, total, f"load({tid})")
+            m.add(
+                load == sum(s.task.days * self.assign[i][tid] for i, s in enumerate(self.sessions))
+            )
+            loads.append(load)
+        hi = m.new_int_var(0, total, "max_load")
+        lo = m.new_int_var(0, total, "min_load")
+        m.add_max_equality(hi, loads)
+        m.add_min_equality(lo, loads)
+        # redundant bounds: the busiest carries at least the average, the least at most
+        k = len(self.trainers)
+        m.add(hi * k >= total)
+        m.add(lo * k <= total)
+        return hi - lo
+
+    def _weekday(self) -> cp_model.LinearExprT:
+        """Sessions starting on a weekday that is not preferred."""
+        preferred = set(self.training.preferred_weekdays)
+        good = [  # exact both ways, so the reported term is right even at weight 0
+            self.cal.offsets[w]
+            for w, d in enumerate(self.cal.days)
+            if WEEKDAYS[d.weekday()] in preferred
+        ]
+        penalties = []
+        for s in self.sessions:
+            bad = [
+                w
+                for w in range(s.lo, s.hi + 1)
+                if WEEKDAYS[self.cal.days[w].weekday()] not in preferred
+            ]
+            if not bad:
+                continue
+            p = self.model.new_bool_var(f"off_weekday({s.task.group},{s.task.session})")
+            self.model.add_linear_expression_in_domain(
+                s.start, cp_model.Domain.from_values(good)
+            ).only_enforce_if(p.Not())
+            bad_offsets = [self.cal.offsets[w] for w in bad]
+            self.model.add_linear_expression_in_domain(
+                s.start, cp_model.Domain.from_values(bad_offsets)
+            ).only_enforce_if(p)
+            penalties.append(p)
+        return sum(penalties)
+
+    def _change(self) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT]:
+        """Calendar days moved and trainers changed against the previous plan."""
+        if self.previous is None:
+            return 0, 0
+        prev = {
+            (p.group, p.session): p
+            for p in self.previous.sessions
+            if p.status == "planned" and p.start is not None
+        }
+        moves, swaps = [], []
+        horizon = self.cal.offset(self.cal.spec.end)
+        for i, s in enumerate(self.sessions):
+            p = prev.get(s.task.key)
+            if p is None:
+                continue
+            target = self.cal.offset(p.start)
+            d = self.model.new_int_var(
+                0, horizon + abs(target), f"moved({s.task.group},{s.task.session})"
+            )
+            self.model.add_abs_equality(d, s.start - target)
+            moves.append(d)
+            if p.trainer in self.assign[i]:
+                swaps.append(1 - self.assign[i][p.trainer])
+        return sum(moves), sum(swaps)
+
+    def _objective(self) -> None:
+        change, trainer_change = self._change()
+        self.terms = {
+            "completion": self._completion(),
+            "trainer_balance": self._trainer_balance(),
+            "weekday": self._weekday(),
+            "change": change,
+            "trainer_change": trainer_change,
+        }
+        w = self.training.weights.as_dict()
+        self.objective = sum(w[name] * term for name, term in self.terms.items())
+        self.model.minimize(self.objective)
+
+    def add_lower_bound(self, bound: int) -> None:
+        """A proven lower bound on the objective (see solver.training_bound)."""
+        self.model.add(self.objective >= bound)
+
+    def hint_start_days(self, days: dict[int, int], plan: TrainingPlan | None) -> None:
+        """Hint the sessions' start days (working-day indices, by session) instead of the
+        plan's; the plan's trainers stay hinted."""
+        self.model.clear_hints()
+        by_key = plan.by_key() if plan is not None else {}
+        for i, s in enumerate(self.sessions):
+            if i in days:
+                self.model.add_hint(s.start, self.cal.offsets[days[i]])
+            p = by_key.get(s.task.key)
+            if p is not None and p.trainer in self.assign[i]:
+                for tid, lit in self.assign[i].items():
+                    self.model.add_hint(lit, int(tid == p.trainer))
+
+    def hint_plan(self, plan: TrainingPlan) -> None:
+        """Hint a whole plan's starts and trainers instead of the current hints."""
+        self.model.clear_hints()
+        self._add_hint(plan)
+
+    def hint_solution(self, solver: cp_model.CpSolver) -> None:
+        """Hint the starts and trainers of a solution of this model (or a restriction)."""
+        self.model.clear_hints()
+        for i, s in enumerate(self.sessions):
+            self.model.add_hint(s.start, solver.value(s.start))
+            for lit in self.assign[i].values():
+                self.model.add_hint(lit, solver.boolean_value(lit))
+
+    def _add_hint(self, plan: TrainingPlan) -> None:
+        by_key = plan.by_key()
+        for i, s in enumerate(self.sessions):
+            p = by_key.get(s.task.key)
+            if p is None or p.start is None or not self.cal.is_working(p.start):
+                continue
+            self.model.add_hint(s.start, self.cal.offset(p.start))
+            for tid, lit in self.assign[i].items():
+                self.model.add_hint(lit, int(tid == p.trainer))
+
+    # ------------------------------------------------------------------ solution
+    def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:
+        placements = {}
+        for i, s in enumerate(self.sessions):
+            first = self.cal.origin + dt.timedelta(days=solver.value(s.start))
+            days = self.cal.span(self.cal.index(first), s.task.days)
+            trainer = next(
+                (tid for tid, lit in self.assign[i].items() if solver.boolean_value(lit)), None
+            )
+            placements[s.task.key] = (days[0], days[-1], trainer)
+        return assemble_plan(self.instance, placements)
