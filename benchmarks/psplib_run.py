@@ -27,8 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from instances.psplib import KnownMakespan, read_optima, read_sm
-from models.check_rollout import check_rcpsp, rcpsp_makespan
-from models.rcpsp import RcpspProblem
+from models.rcpsp import RcpspProblem, check_rcpsp, rcpsp_makespan
 from solver.rcpsp import solve_rcpsp
 
 PSPLIB = Path(os.environ.get("PSPLIB_DIR", "/work/shared/benchmarks/psplib"))

@@ -64,7 +64,7 @@ def psplib(
     from rich.table import Table
 
     from instances.psplib import read_sm
-    from models.check_rollout import check_rcpsp
+    from models.rcpsp import check_rcpsp
     from solver.rcpsp import solve_rcpsp
 
     paths = sorted(files)

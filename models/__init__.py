@@ -3,10 +3,11 @@
 Imports no solver.
 """
 
-from models.check_training import Violation, check_training, training_terms
+from models.check_training import check_training, training_terms
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan, save_plan
 from models.plan import PlanFile, TrainingPlan
+from models.violations import Violation
 
 __all__ = [
     "Instance",

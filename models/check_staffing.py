@@ -1,15 +1,19 @@
 """The independent checker of staffing plans, and the objective terms recomputed from a
-plan exactly as the solver defines them (integer arithmetic on the shared curves)."""
+plan exactly as the solver defines them (integer arithmetic on the shared curves).
+
+One function `check_<rule_id>` per rule (ids of `models.rules`) over one `StaffingContext`;
+`check_staffing` runs them in the order of `STAFFING_CHECKS`.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from models.check_training import Violation
 from models.instance import Instance
-from models.staffing import SCALE, StaffingPart, StaffingPlan
+from models.staffing import SCALE, Allocation, Category, StaffingPart, StaffingPlan, Tranche, Unit
+from models.violations import Violation, missing_part
 
 TERM_SCALE = {
     "excess_caseload": 10 * SCALE,  # case-months, exact (threshold in tenths x centi-BV)
@@ -148,93 +152,199 @@ def staffing_objective(instance: Instance, internal: dict[str, int]) -> float:
     return sum(w[k] * v / TERM_SCALE[k] for k, v in internal.items())
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One allocation whose tranche is known; `unit` is None when its unit is not."""
+
+    subject: str
+    alloc: Allocation
+    category: Category
+    tranche: Tranche
+    unit: Unit | None
+
+
+@dataclass
+class StaffingContext:
+    """What every rule reads, computed once: the allocations by whether their tranche and
+    unit are known, and the BV placed per tranche, unit and posting month."""
+
+    instance: Instance
+    plan: StaffingPlan
+    part: StaffingPart
+    relief: Relief
+    tranches: dict[str, tuple[Category, Tranche]]
+    unknown_tranche: list[tuple[str, Allocation]] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
+    placed: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    per_unit: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    per_month: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+
+    @property
+    def valid(self) -> list[_Row]:
+        """Allocations of a known tranche to a known unit: the ones that place BV."""
+        return [r for r in self.rows if r.unit is not None]
+
+
+def staffing_context(instance: Instance, plan: StaffingPlan, relief: Relief) -> StaffingContext:
+    part = instance.staffing
+    assert part is not None
+    units = {u.id: u for u in part.units}
+    ctx = StaffingContext(instance, plan, part, relief, {t.id: (c, t) for c, t in part.tranches()})
+    for i, a in enumerate(plan.allocations):
+        subject = f"allocation {i + 1} ({a.tranche} -> {a.unit})"
+        if a.tranche not in ctx.tranches:
+            ctx.unknown_tranche.append((subject, a))
+            continue
+        cat, tr = ctx.tranches[a.tranche]
+        row = _Row(subject, a, cat, tr, units.get(a.unit))
+        ctx.rows.append(row)
+        if row.unit is not None:
+            ctx.placed[a.tranche] += a.bv
+            ctx.per_unit[a.unit] += a.bv
+            ctx.per_month[part.offset(a.post_month)] += a.bv
+    return ctx
+
+
+# ------------------------------------------------------------------ one function per rule
+def check_tranche(ctx: StaffingContext) -> list[Violation]:
+    return [
+        Violation("tranche", subject, f"unknown tranche {a.tranche!r}")
+        for subject, a in ctx.unknown_tranche
+    ]
+
+
+def check_category(ctx: StaffingContext) -> list[Violation]:
+    v = []
+    for r in ctx.rows:
+        if r.alloc.category != r.category.id:
+            msg = f"tranche is {r.category.id}, not {r.alloc.category}"
+            v.append(Violation("category", r.subject, msg))
+        if r.unit is not None and r.unit.category != r.category.id:
+            msg = f"unit receives {r.unit.category}, not {r.category.id}"
+            v.append(Violation("category", r.subject, msg))
+    return v
+
+
+def check_unit(ctx: StaffingContext) -> list[Violation]:
+    return [
+        Violation("unit", r.subject, f"unknown unit {r.alloc.unit!r}")
+        for r in ctx.rows
+        if r.unit is None
+    ]
+
+
+def check_granularity(ctx: StaffingContext) -> list[Violation]:
+    g = ctx.part.granularity
+    return [
+        Violation("granularity", r.subject, f"{r.alloc.bv:g} BV is not a multiple of {g:g}")
+        for r in ctx.valid
+        if abs(r.alloc.bv / g - round(r.alloc.bv / g)) > 1e-9
+    ]
+
+
+def _outside_window(part: StaffingPart, r: _Row) -> Violation | None:
+    """A posting outside the tranche's window: before it (or no window on the grid) breaks
+    the release rule, after it the posting delay, as in the solver's explain mode."""
+    w = part.posting_months(r.tranche)
+    p = part.offset(r.alloc.post_month)
+    if p in w:
+        return None
+    msg = (
+        f"posted {r.alloc.post_month}, outside {part.month(w.start)}..{part.month(w.stop - 1)}"
+        if len(w)
+        else f"posted {r.alloc.post_month}; the tranche cannot be posted on the grid"
+    )
+    rule = "release" if p < w.start or not len(w) else "posting_delay"
+    return Violation(rule, r.subject, msg)
+
+
+def check_release(ctx: StaffingContext) -> list[Violation]:
+    v = []
+    for r in ctx.valid:
+        if r.alloc.release_month != r.tranche.release:
+            v.append(Violation("release", r.subject, f"release month is {r.tranche.release}"))
+        outside = _outside_window(ctx.part, r)
+        if outside is not None and outside.rule == "release":
+            v.append(outside)
+    return v
+
+
+def check_posting_delay(ctx: StaffingContext) -> list[Violation]:
+    outside = (_outside_window(ctx.part, r) for r in ctx.valid)
+    return [o for o in outside if o is not None and o.rule == "posting_delay"]
+
+
+def check_tranche_total(ctx: StaffingContext) -> list[Violation]:
+    return [
+        Violation("tranche_total", f"tranche {tid}", f"{ctx.placed[tid]:g} of {t.bv:g} BV placed")
+        for tid, (_c, t) in ctx.tranches.items()
+        if abs(ctx.placed[tid] - t.bv) > 1e-9
+    ]
+
+
+def check_unit_bounds(ctx: StaffingContext) -> list[Violation]:
+    v = []
+    for u in ctx.part.units:
+        got = ctx.per_unit[u.id]
+        if got < u.min_bv - 1e-9 or (u.max_bv is not None and got > u.max_bv + 1e-9):
+            hi = "" if u.max_bv is None else f"..{u.max_bv:g}"
+            v.append(
+                Violation("unit_bounds", f"unit {u.id}", f"{got:g} BV, not in {u.min_bv:g}{hi}")
+            )
+    return v
+
+
+def check_hiring_capacity(ctx: StaffingContext) -> list[Violation]:
+    cap = ctx.part.hiring.monthly_capacity
+    if cap is None:
+        return []
+    return [
+        Violation("hiring_capacity", f"month {ctx.part.month(p)}", f"{bv:g} BV posted, cap {cap:g}")
+        for p, bv in sorted(ctx.per_month.items())
+        if bv > cap + 1e-9
+    ]
+
+
+def check_budget(ctx: StaffingContext) -> list[Violation]:
+    figures = staffing_figures(ctx.instance, ctx.plan, ctx.relief)
+    return [
+        Violation(
+            "budget",
+            f"budget {b.year}",
+            f"expected cost {figures.cost[bi] / SCALE / 1000:.1f} TEUR over {b.amount:g}",
+        )
+        for bi, b in enumerate(ctx.part.budgets)
+        if figures.cost[bi] > budget_limit(b.amount)
+    ]
+
+
+STAFFING_CHECKS = (
+    check_tranche,
+    check_category,
+    check_unit,
+    check_granularity,
+    check_release,
+    check_posting_delay,
+    check_tranche_total,
+    check_unit_bounds,
+    check_hiring_capacity,
+    check_budget,
+)
+"""Every rule of a staffing plan, in the order its violations are listed. The budget is
+checked last and only when every other rule holds: the expected cost is only meaningful
+for allocations that place whole steps of known tranches in the posting window."""
+
+
 def check_staffing(
     instance: Instance, plan: StaffingPlan, relief: Relief | None = None
 ) -> list[Violation]:
     """Every hard rule of the staffing part, re-verified from the plan alone."""
-    part = instance.staffing
-    if part is None:
-        return [Violation("part", "staffing", "the instance has no staffing part")]
+    if instance.staffing is None:
+        return missing_part("staffing")
+    ctx = staffing_context(instance, plan, relief or {})
     v: list[Violation] = []
-    units = {u.id: u for u in part.units}
-    tranches = {t.id: (c, t) for c, t in part.tranches()}
-    placed: dict[str, float] = defaultdict(float)
-    per_unit: dict[str, float] = defaultdict(float)
-    per_month: dict[int, float] = defaultdict(float)
-    g = part.granularity
-    for i, a in enumerate(plan.allocations):
-        subject = f"allocation {i + 1} ({a.tranche} -> {a.unit})"
-        if a.tranche not in tranches:
-            v.append(Violation("tranche", subject, f"unknown tranche {a.tranche!r}"))
-            continue
-        cat, tr = tranches[a.tranche]
-        if a.category != cat.id:
-            v.append(Violation("category", subject, f"tranche is {cat.id}, not {a.category}"))
-        u = units.get(a.unit)
-        if u is None:
-            v.append(Violation("unit", subject, f"unknown unit {a.unit!r}"))
-            continue
-        if u.category != cat.id:
-            v.append(Violation("category", subject, f"unit receives {u.category}, not {cat.id}"))
-        if abs(a.bv / g - round(a.bv / g)) > 1e-9:
-            v.append(Violation("granularity", subject, f"{a.bv:g} BV is not a multiple of {g:g}"))
-        if a.release_month != tr.release:
-            v.append(Violation("release", subject, f"release month is {tr.release}"))
-        p = part.offset(a.post_month)
-        if p not in part.posting_months(tr):
-            w = part.posting_months(tr)
-            v.append(
-                Violation(
-                    "release",
-                    subject,
-                    f"posted {a.post_month}, outside "
-                    f"{part.month(w.start)}..{part.month(w.stop - 1)}"
-                    if len(w)
-                    else f"posted {a.post_month}; the tranche cannot be posted on the grid",
-                )
-            )
-        placed[a.tranche] += a.bv
-        per_unit[a.unit] += a.bv
-        per_month[p] += a.bv
-    for tid, (_c, t) in tranches.items():
-        if abs(placed[tid] - t.bv) > 1e-9:
-            v.append(
-                Violation(
-                    "tranche_total", f"tranche {tid}", f"{placed[tid]:g} of {t.bv:g} BV placed"
-                )
-            )
-    for u in part.units:
-        got = per_unit[u.id]
-        if got < u.min_bv - 1e-9 or (u.max_bv is not None and got > u.max_bv + 1e-9):
-            hi = "" if u.max_bv is None else f"..{u.max_bv:g}"
-            v.append(
-                Violation(
-                    "unit_bounds",
-                    f"unit {u.id}",
-                    f"{got:g} BV, not in {u.min_bv:g}{hi}",
-                )
-            )
-    cap = part.hiring.monthly_capacity
-    if cap is not None:
-        for p, bv in sorted(per_month.items()):
-            if bv > cap + 1e-9:
-                v.append(
-                    Violation(
-                        "hiring_capacity",
-                        f"month {part.month(p)}",
-                        f"{bv:g} BV posted, cap {cap:g}",
-                    )
-                )
-    if v:
-        return v
-    figures = staffing_figures(instance, plan, relief or {})
-    for bi, b in enumerate(part.budgets):
-        if figures.cost[bi] > budget_limit(b.amount):
-            v.append(
-                Violation(
-                    "budget",
-                    f"budget {b.year}",
-                    f"expected cost {figures.cost[bi] / SCALE / 1000:.1f} TEUR over {b.amount:g}",
-                )
-            )
+    for check in STAFFING_CHECKS:
+        if check is check_budget and v:
+            break
+        v += check(ctx)
     return v

@@ -1,31 +1,26 @@
 """The independent checker of training plans: recomputes every rule from the data.
 
-It imports no solver. `check_training` returns the violations; an empty list means the
-plan keeps every hard rule. `training_terms` recomputes the objective terms.
+It imports no solver. One function `check_<rule_id>` per rule (ids of `models.rules`), all
+reading one `TrainingContext` built once per plan; `check_training` runs them in the order
+of `TRAINING_CHECKS` and returns the violations (an empty list: the plan keeps every hard
+rule). `training_terms` recomputes the objective terms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from models.calendar import WEEKDAYS
+from models.calendar import WEEKDAYS, WorkingCalendar
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
-from models.training_tasks import done_sessions, remaining_sessions
+from models.training import Trainer, TrainingPart
+from models.training_tasks import DoneSession, SessionTask, done_sessions, remaining_sessions
+from models.violations import Violation, missing_part, run_checks
 
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    subject: str  # "group 5", "trainer T1", "centre SZ4"
-    message: str
-    dates: tuple[dt.date, ...] = field(default=())
-
-    def __str__(self) -> str:
-        when = f" [{', '.join(d.isoformat() for d in self.dates)}]" if self.dates else ""
-        return f"{self.rule} ({self.subject}): {self.message}{when}"
+Key = tuple[str, str]  # (group, session)
 
 
 def session_days(instance: Instance, s: PlannedSession) -> list[dt.date]:
@@ -39,222 +34,291 @@ def session_days(instance: Instance, s: PlannedSession) -> list[dt.date]:
     return cal.span(i, days)
 
 
-def check_training(instance: Instance, plan: TrainingPlan) -> list[Violation]:
+@dataclass
+class TrainingContext:
+    """What every rule reads, computed once: the sessions to plan and those done, the
+    listed sessions the plan cannot be checked on (`refused`) and the rest (`planned`)
+    with the days each occupies, grouped by group, trainer and centre."""
+
+    instance: Instance
+    part: TrainingPart
+    cal: WorkingCalendar
+    tasks: dict[Key, SessionTask]
+    done: dict[Key, DoneSession]
+    trainers: dict[str, Trainer]
+    counts: Counter[Key] = field(default_factory=Counter)
+    refused: list[Violation] = field(default_factory=list)
+    planned: list[PlannedSession] = field(default_factory=list)
+    occupied: dict[Key, list[dt.date]] = field(default_factory=dict)
+    by_group: dict[str, list[PlannedSession]] = field(default_factory=dict)
+    trainer_days: dict[str, Counter[dt.date]] = field(default_factory=dict)
+    centre_days: dict[str, Counter[dt.date]] = field(default_factory=dict)
+
+    def task(self, s: PlannedSession) -> SessionTask:
+        return self.tasks[(s.group, s.session)]
+
+    @property
+    def startable(self) -> list[PlannedSession]:
+        """Planned sessions that start on a working day (the others break working_days
+        and are not checked against the rules of single sessions)."""
+        return [s for s in self.planned if self.cal.is_working(s.start)]
+
+
+def _refusal(ctx: TrainingContext, s: PlannedSession) -> Violation | None:
+    """Why a listed session cannot be checked as a planned one; None when it can."""
+    key, subject = (s.group, s.session), f"group {s.group}"
+    if key in ctx.done:
+        return Violation("snapshot", subject, f"session {s.session} is done but planned again")
+    task = ctx.tasks.get(key)
+    if task is None:
+        return Violation("completeness", subject, f"unknown session {s.session}")
+    if s.status != "planned" or s.start is None or s.end is None:
+        return Violation("completeness", subject, f"session {s.session} has no planned date")
+    if s.module != task.module or s.repetition != task.repetition:
+        return Violation("completeness", subject, f"session {s.session} names the wrong module")
+    return None
+
+
+def training_context(instance: Instance, plan: TrainingPlan) -> TrainingContext:
     tr = instance.training
-    if tr is None:
-        return [Violation("part", "training", "the instance has no training part")]
-    cal = instance.working_calendar
-    v: list[Violation] = []
-    tasks = {t.key: t for t in remaining_sessions(instance)}
-    done = {(d.group, d.session): d for d in done_sessions(instance)}
-
-    # completeness: each session exactly once, with the status the snapshot implies
-    counts = Counter((s.group, s.session) for s in plan.sessions)
-    for key, n in counts.items():
-        if n > 1:
-            v.append(
-                Violation("completeness", f"group {key[0]}", f"session {key[1]} appears {n} times")
-            )
-    for key in list(tasks) + list(done):
-        if key not in counts:
-            v.append(Violation("completeness", f"group {key[0]}", f"session {key[1]} is missing"))
-    planned: list[PlannedSession] = []
+    assert tr is not None
+    ctx = TrainingContext(
+        instance,
+        tr,
+        instance.working_calendar,
+        {t.key: t for t in remaining_sessions(instance)},
+        {(d.group, d.session): d for d in done_sessions(instance)},
+        {t.id: t for t in tr.trainers},
+        Counter((s.group, s.session) for s in plan.sessions),
+    )
     for s in plan.sessions:
-        key = (s.group, s.session)
-        if key in done:
-            if s.status != "done":
-                v.append(
-                    Violation(
-                        "snapshot",
-                        f"group {s.group}",
-                        f"session {s.session} is done but planned again",
-                    )
-                )
-            continue
-        if key not in tasks:
-            v.append(Violation("completeness", f"group {s.group}", f"unknown session {s.session}"))
-            continue
-        task = tasks[key]
-        if s.status != "planned" or s.start is None or s.end is None:
-            v.append(
-                Violation(
-                    "completeness", f"group {s.group}", f"session {s.session} has no planned date"
-                )
-            )
-            continue
-        if s.module != task.module or s.repetition != task.repetition:
-            v.append(
-                Violation(
-                    "completeness",
-                    f"group {s.group}",
-                    f"session {s.session} names the wrong module",
-                )
-            )
-            continue
-        planned.append(s)
-
-    trainers = {t.id: t for t in tr.trainers}
-    occupied: dict[tuple[str, str], list[dt.date]] = {}
-    for s in planned:
-        task = tasks[(s.group, s.session)]
-        days = session_days(instance, s)
-        occupied[(s.group, s.session)] = days
-        subject = f"group {s.group}"
-        if not cal.is_working(s.start):
-            v.append(
-                Violation(
-                    "working_days",
-                    subject,
-                    f"session {s.session} starts on a day off: {cal.non_working_reason(s.start)}",
-                    (s.start,),
-                )
-            )
-            continue
-        if len(days) < task.days or days[-1] != s.end:
-            v.append(
-                Violation(
-                    "working_days",
-                    subject,
-                    f"session {s.session} must run on "
-                    f"{task.days} consecutive working days from {s.start}",
-                    (s.start, s.end),
-                )
-            )
-        if s.start < task.earliest:
-            v.append(
-                Violation(
-                    "earliest_start",
-                    subject,
-                    f"session {s.session} starts before {task.earliest}",
-                    (s.start,),
-                )
-            )
-        if s.end > task.latest_end:
-            v.append(
-                Violation(
-                    "deadline",
-                    subject,
-                    f"session {s.session} ends after {task.latest_end}",
-                    (s.end,),
-                )
-            )
-        if task.year is not None and (s.start.year != task.year or s.end.year != task.year):
-            v.append(
-                Violation(
-                    "planned_year",
-                    subject,
-                    f"session {s.session} must be held in {task.year}",
-                    (s.start,),
-                )
-            )
-        if s.trainer not in trainers:
-            v.append(
-                Violation(
-                    "trainer_assignment",
-                    subject,
-                    f"session {s.session} has trainer {s.trainer!r}, not a trainer of the instance",
-                )
-            )
-
-    # module order and spacing between consecutive remaining sessions of a group
+        if (s.group, s.session) in ctx.done and s.status == "done":
+            continue  # kept as the snapshot records it
+        refusal = _refusal(ctx, s)
+        if refusal is None:
+            ctx.planned.append(s)
+        else:
+            ctx.refused.append(refusal)
     by_group: dict[str, list[PlannedSession]] = defaultdict(list)
-    for s in planned:
-        by_group[s.group].append(s)
-    for g, sessions in by_group.items():
-        sessions.sort(key=lambda s: tasks[(s.group, s.session)].position)
-        for a, b in zip(sessions, sessions[1:]):
-            assert a.start and a.end and b.start
-            if b.start <= a.end:
-                v.append(
-                    Violation(
-                        "module_order",
-                        f"group {g}",
-                        f"session {b.session} starts before session {a.session} ends",
-                        (a.end, b.start),
-                    )
-                )
-            gap = (b.start - a.start).days
-            if gap < tr.spacing.min_days:
-                v.append(
-                    Violation(
-                        "spacing",
-                        f"group {g}",
-                        f"{gap} days from {a.session} to "
-                        f"{b.session}, fewer than {tr.spacing.min_days}",
-                        (a.start, b.start),
-                    )
-                )
-            if tr.spacing.max_days is not None and gap > tr.spacing.max_days:
-                v.append(
-                    Violation(
-                        "spacing",
-                        f"group {g}",
-                        f"{gap} days from {a.session} to "
-                        f"{b.session}, more than {tr.spacing.max_days}",
-                        (a.start, b.start),
-                    )
-                )
-
-    # trainers: one session a day, availability, monthly cap
     trainer_days: dict[str, Counter[dt.date]] = defaultdict(Counter)
-    for s in planned:
-        if s.trainer in trainers:
-            for d in occupied[(s.group, s.session)]:
-                trainer_days[s.trainer][d] += 1
-    for tid, days in sorted(trainer_days.items()):
-        t = trainers[tid]
-        double = sorted(d for d, n in days.items() if n > 1)
-        if double:
-            v.append(
-                Violation(
-                    "trainer_overlap",
-                    f"trainer {tid}",
-                    "more than one session on a day",
-                    tuple(double),
-                )
-            )
-        blocked = sorted(d for d in days if any(d in r for r in t.unavailable))
-        if blocked:
-            v.append(
-                Violation(
-                    "trainer_unavailable",
-                    f"trainer {tid}",
-                    "session on an unavailable day",
-                    tuple(blocked),
-                )
-            )
-        if t.max_days_per_month is not None:
-            per_month = Counter((d.year, d.month) for d in days.elements())
-            for (y, m), n in sorted(per_month.items()):
-                if n > t.max_days_per_month:
-                    v.append(
-                        Violation(
-                            "trainer_month_cap",
-                            f"trainer {tid}",
-                            f"{n} training days in {y}-{m:02d}, cap {t.max_days_per_month}",
-                            (dt.date(y, m, 1),),
-                        )
-                    )
-
-    # case coverage: groups of one centre in training on the same day
     centre_days: dict[str, Counter[dt.date]] = defaultdict(Counter)
-    for s in planned:
-        centre = tasks[(s.group, s.session)].centre
-        for d in occupied[(s.group, s.session)]:
-            centre_days[centre][d] += 1
-    k = tr.max_groups_per_centre_per_day
-    for centre, days in sorted(centre_days.items()):
-        over = sorted(d for d, n in days.items() if n > k)
-        if over:
+    for s in ctx.planned:
+        days = ctx.occupied[(s.group, s.session)] = session_days(instance, s)
+        by_group[s.group].append(s)
+        if s.trainer in ctx.trainers:
+            trainer_days[s.trainer].update(days)
+        centre_days[ctx.task(s).centre].update(days)
+    for sessions in by_group.values():
+        sessions.sort(key=lambda s: ctx.task(s).position)
+    ctx.by_group, ctx.trainer_days, ctx.centre_days = by_group, trainer_days, centre_days
+    return ctx
+
+
+# ------------------------------------------------------------------ one function per rule
+def check_completeness(ctx: TrainingContext) -> list[Violation]:
+    v = [
+        Violation("completeness", f"group {key[0]}", f"session {key[1]} appears {n} times")
+        for key, n in ctx.counts.items()
+        if n > 1
+    ]
+    v += [
+        Violation("completeness", f"group {key[0]}", f"session {key[1]} is missing")
+        for key in list(ctx.tasks) + list(ctx.done)
+        if key not in ctx.counts
+    ]
+    return v + [r for r in ctx.refused if r.rule == "completeness"]
+
+
+def check_snapshot(ctx: TrainingContext) -> list[Violation]:
+    return [r for r in ctx.refused if r.rule == "snapshot"]
+
+
+def check_working_days(ctx: TrainingContext) -> list[Violation]:
+    v = []
+    for s in ctx.planned:
+        subject, days = f"group {s.group}", ctx.occupied[(s.group, s.session)]
+        if not ctx.cal.is_working(s.start):
+            reason = ctx.cal.non_working_reason(s.start)
+            msg = f"session {s.session} starts on a day off: {reason}"
+            v.append(Violation("working_days", subject, msg, (s.start,)))
+        elif len(days) < ctx.task(s).days or days[-1] != s.end:
+            msg = (
+                f"session {s.session} must run on "
+                f"{ctx.task(s).days} consecutive working days from {s.start}"
+            )
+            v.append(Violation("working_days", subject, msg, (s.start, s.end)))
+    return v
+
+
+def check_earliest_start(ctx: TrainingContext) -> list[Violation]:
+    return [
+        Violation(
+            "earliest_start",
+            f"group {s.group}",
+            f"session {s.session} starts before {ctx.task(s).earliest}",
+            (s.start,),
+        )
+        for s in ctx.startable
+        if s.start < ctx.task(s).earliest
+    ]
+
+
+def check_deadline(ctx: TrainingContext) -> list[Violation]:
+    return [
+        Violation(
+            "deadline",
+            f"group {s.group}",
+            f"session {s.session} ends after {ctx.task(s).latest_end}",
+            (s.end,),
+        )
+        for s in ctx.startable
+        if s.end > ctx.task(s).latest_end
+    ]
+
+
+def check_planned_year(ctx: TrainingContext) -> list[Violation]:
+    v = []
+    for s in ctx.startable:
+        year = ctx.task(s).year
+        if year is not None and (s.start.year != year or s.end.year != year):
+            msg = f"session {s.session} must be held in {year}"
+            v.append(Violation("planned_year", f"group {s.group}", msg, (s.start,)))
+    return v
+
+
+def check_pinned(ctx: TrainingContext) -> list[Violation]:
+    """A planner's pin holds: the pinned first day and/or the pinned trainer."""
+    v = []
+    for s in ctx.planned:
+        task = ctx.task(s)
+        subject = f"group {s.group} session {s.session}"
+        if task.pinned_date is not None and s.start != task.pinned_date:
+            msg = f"pinned to start on {task.pinned_date}, planned on {s.start}"
+            v.append(Violation("pinned", subject, msg, (s.start,)))
+        if task.pinned_trainer is not None and s.trainer != task.pinned_trainer:
+            msg = f"pinned to trainer {task.pinned_trainer}, planned with {s.trainer}"
+            v.append(Violation("pinned", subject, msg, (s.start,)))
+    return v
+
+
+def check_trainer_assignment(ctx: TrainingContext) -> list[Violation]:
+    return [
+        Violation(
+            "trainer_assignment",
+            f"group {s.group}",
+            f"session {s.session} has trainer {s.trainer!r}, not a trainer of the instance",
+        )
+        for s in ctx.startable
+        if s.trainer not in ctx.trainers
+    ]
+
+
+def _consecutive(ctx: TrainingContext) -> Iterator[tuple[str, PlannedSession, PlannedSession]]:
+    """(group, a, b) for every pair of consecutive planned sessions of a group."""
+    for g, sessions in ctx.by_group.items():
+        for a, b in zip(sessions, sessions[1:]):
+            yield g, a, b
+
+
+def check_module_order(ctx: TrainingContext) -> list[Violation]:
+    return [
+        Violation(
+            "module_order",
+            f"group {g}",
+            f"session {b.session} starts before session {a.session} ends",
+            (a.end, b.start),
+        )
+        for g, a, b in _consecutive(ctx)
+        if b.start <= a.end
+    ]
+
+
+def check_spacing(ctx: TrainingContext) -> list[Violation]:
+    lo, hi = ctx.part.spacing.min_days, ctx.part.spacing.max_days
+    v = []
+    for g, a, b in _consecutive(ctx):
+        gap = (b.start - a.start).days
+        what = f"{gap} days from {a.session} to {b.session}"
+        if gap < lo:
             v.append(
-                Violation(
-                    "centre_coverage",
-                    f"centre {centre}",
-                    f"more than {k} group(s) in training on a day",
-                    tuple(over),
-                )
+                Violation("spacing", f"group {g}", f"{what}, fewer than {lo}", (a.start, b.start))
+            )
+        if hi is not None and gap > hi:
+            v.append(
+                Violation("spacing", f"group {g}", f"{what}, more than {hi}", (a.start, b.start))
             )
     return v
+
+
+def check_trainer_capacity(ctx: TrainingContext) -> list[Violation]:
+    v = []
+    for tid, days in sorted(ctx.trainer_days.items()):
+        double = sorted(d for d, n in days.items() if n > 1)
+        if double:
+            msg = "more than one session on a day"
+            v.append(Violation("trainer_capacity", f"trainer {tid}", msg, tuple(double)))
+    return v
+
+
+def check_trainer_unavailable(ctx: TrainingContext) -> list[Violation]:
+    v = []
+    for tid, days in sorted(ctx.trainer_days.items()):
+        off = ctx.trainers[tid].unavailable
+        blocked = sorted(d for d in days if any(d in r for r in off))
+        if blocked:
+            msg = "session on an unavailable day"
+            v.append(Violation("trainer_unavailable", f"trainer {tid}", msg, tuple(blocked)))
+    return v
+
+
+def check_trainer_month_cap(ctx: TrainingContext) -> list[Violation]:
+    v = []
+    for tid, days in sorted(ctx.trainer_days.items()):
+        cap = ctx.trainers[tid].max_days_per_month
+        if cap is None:
+            continue
+        per_month = Counter((d.year, d.month) for d in days.elements())
+        for (y, m), n in sorted(per_month.items()):
+            if n > cap:
+                msg = f"{n} training days in {y}-{m:02d}, cap {cap}"
+                v.append(Violation("trainer_month_cap", f"trainer {tid}", msg, (dt.date(y, m, 1),)))
+    return v
+
+
+def check_centre_coverage(ctx: TrainingContext) -> list[Violation]:
+    k = ctx.part.max_groups_per_centre_per_day
+    v = []
+    for centre, days in sorted(ctx.centre_days.items()):
+        over = sorted(d for d, n in days.items() if n > k)
+        if over:
+            msg = f"more than {k} group(s) in training on a day"
+            v.append(Violation("centre_coverage", f"centre {centre}", msg, tuple(over)))
+    return v
+
+
+TRAINING_CHECKS = (
+    check_completeness,
+    check_snapshot,
+    check_working_days,
+    check_earliest_start,
+    check_deadline,
+    check_planned_year,
+    check_pinned,
+    check_trainer_assignment,
+    check_module_order,
+    check_spacing,
+    check_trainer_capacity,
+    check_trainer_unavailable,
+    check_trainer_month_cap,
+    check_centre_coverage,
+)
+"""Every rule of a training plan, in the order its violations are listed."""
+
+
+def check_training(instance: Instance, plan: TrainingPlan) -> list[Violation]:
+    if instance.training is None:
+        return missing_part("training")
+    return run_checks(TRAINING_CHECKS, training_context(instance, plan))
 
 
 def training_terms(

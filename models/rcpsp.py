@@ -1,6 +1,6 @@
 """PSPLIB's single-mode RCPSP in plain integer time (no calendar): the problem data and the
-bounds that follow from them alone. The solver lives in `solver.rcpsp`, the checker in
-`models.check_rollout.check_rcpsp`."""
+bounds that follow from them alone, and the checker of a schedule (`check_rcpsp`). The
+solver lives in `solver.rcpsp`."""
 
 from __future__ import annotations
 
@@ -71,3 +71,29 @@ class RcpspProblem:
             if cap > 0:
                 lb = max(lb, math.ceil(energy / cap))
         return lb
+
+
+def check_rcpsp(problem: RcpspProblem, starts: list[int]) -> list[str]:
+    """Violations of a schedule (start time of every job); an empty list means feasible."""
+    n = problem.n_jobs
+    if len(starts) != n:
+        return [f"{len(starts)} start times for {n} jobs"]
+    out = [f"job {j + 1} starts at {s} < 0" for j, s in enumerate(starts) if s < 0]
+    for i, succ in enumerate(problem.successors):
+        for j in succ:
+            if starts[j] < starts[i] + problem.durations[i]:
+                out.append(f"job {j + 1} starts at {starts[j]} before job {i + 1} ends")
+    end = max((s + d for s, d in zip(starts, problem.durations)), default=0)
+    for r, cap in enumerate(problem.capacities):
+        profile = [0] * (end + 1)
+        for j, s in enumerate(starts):
+            for t in range(max(0, s), s + problem.durations[j]):
+                profile[t] += problem.demands[j][r]
+        over = [t for t, u in enumerate(profile) if u > cap]
+        if over:
+            out.append(f"resource {r + 1} over its capacity {cap} at times {over[:5]}")
+    return out
+
+
+def rcpsp_makespan(problem: RcpspProblem, starts: list[int]) -> int:
+    return max((s + d for s, d in zip(starts, problem.durations)), default=0)

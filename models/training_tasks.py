@@ -160,6 +160,9 @@ def tightened_windows(
         lo[t.key] = snap_up(t, a)
         last = cal.last_index_on_or_before(b) - t.days + 1
         hi[t.key] = cal.days[last] if last >= 0 else far_past
+        if t.pinned_date is not None:  # the planner's pin: this start day or none
+            lo[t.key] = max(lo[t.key], t.pinned_date)
+            hi[t.key] = min(hi[t.key], t.pinned_date)
     groups: dict[str, list[SessionTask]] = {}
     for t in tasks:
         groups.setdefault(t.group, []).append(t)

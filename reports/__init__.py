@@ -12,10 +12,9 @@ from reports.gantt import training_gantt
 from reports.html import report_html, write_report_html
 from reports.ics import ics_uid, write_ics
 from reports.tables import sessions_table
-from reports.terms import TERM_EXPLANATIONS, terms_table
+from reports.terms import terms_table
 
 __all__ = [
-    "TERM_EXPLANATIONS",
     "TRAINING_FILES",
     "anlage1_table",
     "anlage1_years",

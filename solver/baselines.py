@@ -73,8 +73,41 @@ def greedy_training(
     else:
         order = _list_order(by_group, priority, instance)
     last: dict[str, tuple[int, int]] = {}  # group -> (start, last day) of its latest session
+    # pinned days are held for their sessions from the start, so no earlier one takes them
+    reserved = {
+        task.key: range(lo, lo + task.days)
+        for task in windows.tasks
+        if task.pinned_date is not None
+        for lo, _hi in [windows.indices[task.key]]
+    }
+    held: dict[str, Counter[int]] = defaultdict(Counter)  # trainer -> days held for pins
+    floating: Counter[int] = Counter()  # day -> pinned sessions there that need any trainer
+    for task in windows.tasks:
+        for i in reserved.get(task.key, ()):
+            centre_load[task.centre][i] += 1
+            if task.pinned_trainer is not None:
+                held[task.pinned_trainer][i] += 1
+            else:
+                floating[i] += 1
+
+    def free(tid: str, i: int) -> bool:
+        return i not in trainer_busy[tid] and not held[tid][i]
+
+    def leaves_enough(tid: str, span: range) -> bool:
+        """Taking `tid` on `span` leaves a trainer for every pinned session there."""
+        return all(
+            sum(free(other, i) for other in trainer_busy if other != tid) >= floating[i]
+            for i in span
+            if floating[i]
+        )
     for task in order:
         lo, hi = windows.indices[task.key]
+        for i in reserved.get(task.key, ()):  # its own reservation: now placed for real
+            centre_load[task.centre][i] -= 1
+            if task.pinned_trainer is not None:
+                held[task.pinned_trainer][i] -= 1
+            else:
+                floating[i] -= 1
         if priority is not None and task.key in priority:
             lo = max(lo, cal.first_index_on_or_after(priority[task.key]))
         if task.group in last:
@@ -90,8 +123,8 @@ def greedy_training(
             span = range(w, w + task.days)
             if any(centre_load[task.centre][i] >= k_centre for i in span):
                 continue
-            for tid in trainer_busy:
-                if any(i in trainer_busy[tid] for i in span):
+            for tid in [task.pinned_trainer] if task.pinned_trainer else trainer_busy:
+                if not all(free(tid, i) for i in span) or not leaves_enough(tid, span):
                     continue
                 months = Counter(cal.month_keys[i] for i in span)
                 cap = caps[tid]

@@ -12,23 +12,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-RULE_TITLES = {
-    "earliest_start": "earliest start (snapshot date / group start)",
-    "deadline": "deadline",
-    "planned_year": "planned year from the status snapshot",
-    "module_order": "module order",
-    "spacing": "spacing between sessions",
-    "trainer_capacity": "trainer capacity (one session per trainer and day)",
-    "trainer_unavailable": "trainer unavailability",
-    "trainer_month_cap": "trainer days per month",
-    "centre_coverage": "case coverage of the centre",
-    "tranche_total": "tranche total (every released BV is allocated)",
-    "release": "release month",
-    "posting_delay": "latest posting month",
-    "unit_bounds": "unit bounds (min_bv/max_bv)",
-    "hiring_capacity": "monthly hiring capacity",
-    "budget": "yearly budget",
-}
+from models.rules import rule_title
 
 
 class Assumptions:
@@ -48,7 +32,7 @@ class Assumptions:
 
     def describe(self, key: tuple[str, str]) -> str:
         rule, subject = key
-        return f"{RULE_TITLES.get(rule, rule)} ({subject})"
+        return f"{rule_title(rule)} ({subject})"
 
     def _infeasible_with(
         self, keys: list[tuple[str, str]], time_limit: float, seed: int

@@ -9,9 +9,8 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from models.check_rollout import check_rcpsp, rcpsp_makespan
 from models.plan import Status
-from models.rcpsp import RcpspProblem
+from models.rcpsp import RcpspProblem, check_rcpsp, rcpsp_makespan
 from solver.params import SolveParams, raise_on_violations, status_name
 
 

@@ -39,22 +39,6 @@ from models.rollout import (
 )
 from solver.explain import Assumptions
 
-RULE_TITLES = {
-    "rollout_start": "rollout start",
-    "precedence": "task order (precedences with lags)",
-    "event_date": "event dates",
-    "fixed_start": "fixed start date",
-    "stagger": "stagger after the previous family",
-    "blocked_days": "days blocked by the training of the centre",
-    "capacity": "resource capacity",
-}
-
-
-class _Assumptions(Assumptions):
-    def describe(self, key: tuple[str, str]) -> str:
-        rule, subject = key
-        return f"{RULE_TITLES.get(rule, rule)} ({subject})"
-
 
 @dataclass
 class _Task:
@@ -112,7 +96,7 @@ class RolloutModel:
         self.units_interchangeable = units_interchangeable
         self.redundant = redundant and not explain
         self.model = model if model is not None else cp_model.CpModel()
-        self.assumptions = _Assumptions(self.model, active=explain)
+        self.assumptions = Assumptions(self.model, active=explain)
         self.empty: list[str] = []  # task instances without any allowed start
         self._variables()
         self._add_constraints()

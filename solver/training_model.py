@@ -161,6 +161,7 @@ class TrainingModel:
         self._trainer_capacity()
         self._trainer_month_cap()
         self._centre_coverage()
+        self._pinned()
         if not self.explain:
             self._redundant_trainer_capacity()
             self._trainer_symmetry()
@@ -343,6 +344,20 @@ class TrainingModel:
             else:
                 self.model.add_cumulative(ivs, [1] * len(ivs), k)
 
+    def _pinned(self) -> None:
+        """A planner's pin holds: the session starts on its pinned day and/or goes to its
+        pinned trainer. (In the normal mode a pinned day is the start's whole domain.)"""
+        off = self.cal.offset
+        for i, s in enumerate(self.sessions):
+            t = s.task
+            if t.pinned_date is None and t.pinned_trainer is None:
+                continue
+            lit = self.assumptions.literal("pinned", f"group {t.group} session {t.session}")
+            if t.pinned_date is not None and self.explain:
+                self._rule(s.start == off(t.pinned_date), lit)
+            if t.pinned_trainer is not None:
+                self._rule(self.assign[i][t.pinned_trainer] == 1, lit)
+
     def _redundant_trainer_capacity(self) -> None:
         """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
         if len(self.trainers) == 1:
@@ -354,11 +369,13 @@ class TrainingModel:
         """Interchangeable trainers: trainer j's first session comes after trainer j-1's.
 
         Sound only when trainers are identical (same unavailability and cap) and nothing
-        ties a session to a named trainer (previous plan, snapshot trainers).
+        ties a session to a named trainer (previous plan, pinned trainers).
         """
         ts = self.training.trainers
         if self.previous is not None or len(ts) < 2:
             return
+        if any(task.pinned_trainer is not None for task in self.tasks):
+            return  # a pinned trainer is no longer interchangeable
         if any(
             (t.unavailable, t.max_days_per_month) != (ts[0].unavailable, ts[0].max_days_per_month)
             for t in ts

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from instances.psplib import parse_sm, read_optima, read_sm
-from models.check_rollout import check_rcpsp, rcpsp_makespan
 from models.io import InputError
+from models.rcpsp import check_rcpsp, rcpsp_makespan
 from solver.rcpsp import justified_schedule, serial_sgs, solve_rcpsp
 
 # the 20 sample instances and their optima are copied unchanged into tests/data/psplib

@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+import models.check_rollout as check_rollout_module
 from instances import bundled_path
-from models.check_rollout import check_rollout, rollout_terms
+from models.check_rollout import check_rollout, rollout_context, rollout_terms
 from models.instance import Instance
 from models.io import InputError, instance_from_dict, load_instance
+from models.rollout import RolloutPlan, expand, plan_from_starts, rollout_calendar, unit_ids
 from solver.rollout import RolloutModel, solve
 
 
@@ -511,3 +513,100 @@ def test_redundant_rules_keep_the_optimum(case):
         assert code in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
         values.append(solver.objective_value if code == cp_model.OPTIMAL else None)
     assert values[0] == values[1]
+
+
+# ------------------------------------------------------------------ the checker by rule
+def _hand_plan(inst: Instance, starts: dict[str, int] | None = None) -> RolloutPlan:
+    """Every task instance started on a working-day index (`starts` by label, default 0),
+    with the end and resources its template gives."""
+    part = inst.rollout
+    cal = rollout_calendar(inst.calendar, part)
+    tasks = expand(part, unit_ids(part, inst.organisation.centre_ids()))
+    return plan_from_starts(cal, [(i, (starts or {}).get(i.label, 0)) for i in tasks])
+
+
+def _moved(plan: RolloutPlan, start: str, end: str) -> RolloutPlan:
+    """The plan with its first task moved to the given dates."""
+    plan.tasks[0].start, plan.tasks[0].end = (
+        dt.date.fromisoformat(start),
+        dt.date.fromisoformat(end),
+    )
+    return plan
+
+
+_R1 = [{"id": "R", "capacity": 1}]
+_LEADS = [{"id": "leads", "capacity": 1, "per_unit": True}]
+_STAGGERED = [
+    {"id": "F1", "tasks": [task("A")]},
+    {"id": "F2", "stagger": {"task": "A"}, "tasks": [task("X", days=1)]},
+]
+
+BROKEN_ROLLOUT = [
+    # (rule id, instance, plan, blocked days); Mon 2 Mar 2026 is working-day index 0
+    ("completeness", rollout_instance(), lambda inst: RolloutPlan(), None),
+    (
+        "working_days",
+        rollout_instance(),
+        lambda inst: _moved(_hand_plan(inst), "2026-03-07", "2026-03-13"),  # a Saturday
+        None,
+    ),
+    (
+        "horizon",  # 26-29 May are the last 4 working days, the task needs 5
+        rollout_instance(),
+        lambda inst: _moved(_hand_plan(inst), "2026-05-26", "2026-05-29"),
+        None,
+    ),
+    ("rollout_start", rollout_instance(start="2026-03-09"), _hand_plan, None),
+    (
+        "resources",
+        rollout_instance(tasks=[task("A", resources={"R": 1})], resources=_R1),
+        lambda inst: RolloutPlan(
+            tasks=[_hand_plan(inst).tasks[0].model_copy(update={"resources": {}})]
+        ),
+        None,
+    ),
+    ("precedence", rollout_instance(tasks=[task("A"), task("B", after=["A"])]), _hand_plan, None),
+    (
+        "event_date",
+        rollout_instance(tasks=[task("A", event_dates=["2026-03-09"])]),
+        _hand_plan,
+        None,
+    ),
+    (
+        "fixed_start",
+        rollout_instance(tasks=[task("A", fixed_start="2026-03-03")]),
+        _hand_plan,
+        None,
+    ),
+    ("stagger", rollout_instance(_STAGGERED), _hand_plan, None),
+    (
+        "blocked_days",
+        rollout_instance(
+            tasks=[task("L", days=1, per_unit=True, resources={"leads": 1})], resources=_LEADS
+        ),
+        _hand_plan,
+        {"C1": {dt.date(2026, 3, 2)}},
+    ),
+    (
+        "capacity",
+        rollout_instance(
+            tasks=[task("A", resources={"R": 1}), task("B", resources={"R": 1})], resources=_R1
+        ),
+        _hand_plan,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "instance", "make_plan", "blocked"),
+    [pytest.param(*case, id=case[0]) for case in BROKEN_ROLLOUT],
+)
+def test_check_rollout_rule(rule, instance, make_plan, blocked):
+    """`check_<rule>` catches a hand-made plan that breaks the rule, only with that id, and
+    check_rollout lists what it finds."""
+    plan = make_plan(instance)
+    check = getattr(check_rollout_module, f"check_{rule}")
+    found = check(rollout_context(instance, plan, blocked))
+    assert found and {v.rule for v in found} == {rule}
+    assert set(found) <= set(check_rollout(instance, plan, blocked))

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from instances.psplib import read_sm
-from models.check_rollout import check_rcpsp
+from models.rcpsp import check_rcpsp
 
 PSPLIB = Path(__file__).parent / "data" / "psplib"  # a sample, with optima.csv beside it
 J30 = PSPLIB / "j30"

@@ -12,8 +12,14 @@ import math
 
 import pytest
 
+import models.check_staffing as check_staffing_module
 from instances import bundled_path
-from models.check_staffing import check_staffing, reported_terms, staffing_figures
+from models.check_staffing import (
+    check_staffing,
+    reported_terms,
+    staffing_context,
+    staffing_figures,
+)
 from models.io import load_instance
 from models.staffing import Allocation, StaffingPlan, _curves
 from reports.staffing import staffing_table
@@ -217,22 +223,42 @@ def _good_plan(**alloc):
     return StaffingPlan(allocations=[Allocation(**row)])
 
 
+_UNIT_A_AT_MOST_HALF = [
+    {"id": "A", "category": "cm", "bv": 10, "cases": 400, "max_bv": 0.5},
+    {"id": "B", "category": "cm", "bv": 10, "cases": 200},
+]
+
+BROKEN_STAFFING = [
+    # (rule id, instance of `tiny_staffing`, change to the good allocation)
+    ("tranche", {}, {"tranche": "t9"}),
+    ("category", {}, {"category": "eb"}),
+    ("unit", {}, {"unit": "Z"}),
+    ("granularity", {}, {"bv": 1.25}),
+    ("release", {}, {"post_month": "2025-12"}),
+    ("release", {}, {"release_month": "2026-02"}),
+    ("posting_delay", {}, {"post_month": "2027-06"}),  # past the grid
+    ("posting_delay", {"hiring": {"max_posting_delay": 1}}, {"post_month": "2026-03"}),
+    ("tranche_total", {}, {"bv": 0.5}),
+    ("unit_bounds", {"units": _UNIT_A_AT_MOST_HALF}, {}),
+    ("hiring_capacity", {"hiring": {"monthly_capacity": 0.5}}, {}),
+    # filled from February: 5 BV-months at 1 TEUR > 3 TEUR
+    ("budget", {"budgets": [{"year": 2026, "amount": 3.0}]}, {}),
+]
+
+
 @pytest.mark.parametrize(
-    "change, rule",
-    [
-        ({"bv": 0.5}, "tranche_total"),
-        ({"bv": 1.25}, "granularity"),
-        ({"unit": "Z"}, "unit"),
-        ({"tranche": "t9"}, "tranche"),
-        ({"post_month": "2025-12"}, "release"),
-        ({"post_month": "2027-06"}, "release"),
-        ({"release_month": "2026-02"}, "release"),
-    ],
+    ("rule", "instance", "change"),
+    [pytest.param(*case, id=case[0]) for case in BROKEN_STAFFING],
 )
-def test_checker_finds_broken_rules(change, rule):
-    inst = tiny_staffing()
-    assert check_staffing(inst, _good_plan()) == []
-    assert rule in {v.rule for v in check_staffing(inst, _good_plan(**change))}
+def test_check_staffing_rule(rule, instance, change):
+    """`check_<rule>` catches a plan that breaks the rule, only with that id, and
+    check_staffing lists what it finds; the unchanged plan keeps every rule."""
+    assert check_staffing(tiny_staffing(), _good_plan()) == []
+    inst, plan = tiny_staffing(**instance), _good_plan(**change)
+    check = getattr(check_staffing_module, f"check_{rule}")
+    found = check(staffing_context(inst, plan, {}))
+    assert found and {v.rule for v in found} == {rule}
+    assert set(found) <= set(check_staffing(inst, plan))
 
 
 def test_checker_budget_capacity_and_bounds():

@@ -6,13 +6,18 @@ Horizon from Mon 2026-03-02 (offset 0); weights: completion 1, the others 0 unle
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
-from models.check_training import check_training
+from models.check_training import check_training, training_context
+from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
 from tests.builders import tiny
 from tests.solving import solve_checked, starts
+
+# `models` re-exports the function check_training under the module's name
+check_training_module = importlib.import_module("models.check_training")
 
 
 def test_single_session_first_working_day():
@@ -237,6 +242,66 @@ def test_minimal_change_against_previous_plan():
     assert r.objective == 3
 
 
+def _pins(*entries: dict) -> dict:
+    # the horizon of these tests starts on Sun 1 Mar (offset 0; Mon 2 Mar is offset 1)
+    return {"date": "2026-03-01", "sessions": [{"status": "pinned", **e} for e in entries]}
+
+
+def _tiny_pinned(*entries: dict, **kwargs) -> Instance:
+    return tiny(start="2026-03-01", snapshot=_pins(*entries), **kwargs)
+
+
+def test_pinned_date_and_trainer():
+    # two groups, two trainers; alone both would start Mon 2 Mar (offset 1, completion 2).
+    # G1 is pinned to Wed 4 Mar (offset 3) with T2: the optimum is 3 + 1 = 4, G2 on 2 Mar
+    pin = {"group": "G1", "session": "A", "date": "2026-03-04", "trainer": "T2"}
+    r = solve_checked(_tiny_pinned(pin, groups=2, trainers=_TWO_TRAINERS))
+    assert r.status == "optimal" and r.objective == 4
+    assert starts(r) == {"G1/A": "2026-03-04", "G2/A": "2026-03-02"}
+    assert {s.group: s.trainer for s in r.plan.planned()}["G1"] == "T2"
+
+
+def test_pinned_trainer_only():
+    # one group, two interchangeable trainers; the pin to T2 must survive the symmetry
+    # breaking that would give the first session to T1: Mon 2 Mar (completion 1) with T2
+    pin = {"group": "G1", "session": "A", "trainer": "T2"}
+    r = solve_checked(_tiny_pinned(pin, trainers=_TWO_TRAINERS))
+    assert r.objective == 1 and r.plan.planned()[0].trainer == "T2"
+
+
+def test_pinned_day_moves_the_groups_other_sessions():
+    # A then B with min_days 7; B pinned to Mon 9 Mar (offset 8), so A must be on Mon 2 Mar:
+    # completion 8 (B's day), and A's window is propagated from the pin
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    pin = {"group": "G1", "session": "B", "date": "2026-03-09"}
+    r = solve_checked(_tiny_pinned(pin, modules=mods, spacing={"min_days": 7}))
+    assert r.objective == 8 and starts(r) == {"G1/A": "2026-03-02", "G1/B": "2026-03-09"}
+
+
+def test_a_pin_that_breaks_a_rule_is_named():
+    # B pinned to Tue 3 Mar, but B must start 7 days after A, which starts on 2 Mar at the
+    # earliest: the pin and the spacing conflict, and the message names the pinned session
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+    pin = {"group": "G1", "session": "B", "date": "2026-03-03"}
+    r = solve_checked(_tiny_pinned(pin, modules=mods, spacing={"min_days": 7}))
+    assert r.status == "infeasible"
+    assert "pinned by the planner (group G1 session B)" in r.outcome.message
+    assert "spacing" in r.outcome.message
+
+
+def test_greedy_baseline_keeps_the_pins():
+    # the pinned day is held for its session: G2 (listed later) keeps Mon 2 Mar, G1 goes on
+    from solver.baselines import greedy_training
+
+    inst = _tiny_pinned({"group": "G2", "session": "A", "date": "2026-03-02"}, groups=2)
+    plan = greedy_training(inst)
+    assert {s.group: s.start.isoformat() for s in plan.planned()} == {
+        "G1": "2026-03-03",
+        "G2": "2026-03-02",
+    }
+    assert check_training(inst, plan) == []
+
+
 def test_infeasible_names_conflicting_rules():
     # two sessions 14 days apart, but the deadline is 6 Mar: deadline and spacing conflict
     mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
@@ -291,3 +356,111 @@ def test_list_scheduling_by_priority_dates():
         "G2": "2026-03-02",
     }
     assert check_training(inst, plan) == []
+
+
+# ---------------------------------------------------------------------- the checker
+def _session(
+    session: str,
+    start: str,
+    end: str | None = None,
+    *,
+    group: str = "G1",
+    trainer: str = "T1",
+    status: str = "planned",
+) -> PlannedSession:
+    return PlannedSession(
+        group=group,
+        session=session,
+        module=session,
+        repetition=1,
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end or start),
+        trainer=trainer,
+        status=status,
+    )
+
+
+_AB = [{"id": "A"}, {"id": "B", "after": ["A"]}]
+_TWO_TRAINERS = [{"id": "T1"}, {"id": "T2"}]
+_DONE_A = {
+    "date": "2026-03-02",
+    "sessions": [{"group": "G1", "session": "A", "status": "done", "date": "2026-02-20"}],
+}
+_YEAR_2027 = {
+    "date": "2026-12-01",
+    "sessions": [{"group": "G1", "session": "A", "status": "planned", "year": 2027}],
+}
+
+BROKEN_TRAINING = [
+    # (rule id, instance of `tiny`, a plan breaking the rule); Mon 2 Mar 2026 is offset 0
+    ("completeness", {}, []),
+    ("snapshot", {"modules": _AB, "snapshot": _DONE_A}, [_session("A", "2026-03-03")]),
+    ("working_days", {}, [_session("A", "2026-03-07")]),  # a Saturday
+    ("earliest_start", {"group1": {"earliest_start": "2026-03-04"}}, [_session("A", "2026-03-03")]),
+    ("deadline", {"group1": {"deadline": "2026-03-03"}}, [_session("A", "2026-03-04")]),
+    (
+        "planned_year",
+        {"start": "2026-12-01", "end": "2027-03-31", "snapshot": _YEAR_2027},
+        [_session("A", "2026-12-02")],
+    ),
+    ("trainer_assignment", {}, [_session("A", "2026-03-02", trainer="T9")]),
+    ("module_order", {"modules": _AB}, [_session("A", "2026-03-03"), _session("B", "2026-03-03")]),
+    (
+        "spacing",
+        {"modules": _AB, "spacing": {"min_days": 7}},
+        [_session("A", "2026-03-02"), _session("B", "2026-03-03")],
+    ),
+    (
+        "trainer_capacity",
+        {"groups": 2},
+        [_session("A", "2026-03-02"), _session("A", "2026-03-02", group="G2")],
+    ),
+    (
+        "trainer_unavailable",
+        {"trainers": [{"id": "T1", "unavailable": [{"start": "2026-03-02", "end": "2026-03-02"}]}]},
+        [_session("A", "2026-03-02")],
+    ),
+    (
+        "trainer_month_cap",
+        {"modules": [{"id": "A", "days": 2}], "trainers": [{"id": "T1", "max_days_per_month": 1}]},
+        [_session("A", "2026-03-02", "2026-03-03")],
+    ),
+    (
+        "pinned",
+        {
+            "trainers": _TWO_TRAINERS,
+            "start": "2026-03-01",
+            "snapshot": {
+                "date": "2026-03-01",
+                "sessions": [
+                    {
+                        "group": "G1",
+                        "session": "A",
+                        "status": "pinned",
+                        "date": "2026-03-03",
+                        "trainer": "T2",
+                    },
+                ],
+            },
+        },
+        [_session("A", "2026-03-02")],
+    ),
+    (
+        "centre_coverage",
+        {"groups": 2, "same_centre": True, "trainers": _TWO_TRAINERS},
+        [_session("A", "2026-03-02"), _session("A", "2026-03-02", group="G2", trainer="T2")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "instance", "sessions"),
+    [pytest.param(*case, id=case[0]) for case in BROKEN_TRAINING],
+)
+def test_check_training_rule(rule, instance, sessions):
+    """`check_<rule>` catches a hand-made plan that breaks the rule, and only with that id;
+    check_training lists what it finds."""
+    inst, plan = tiny(**instance), TrainingPlan(sessions=sessions)
+    found = getattr(check_training_module, f"check_{rule}")(training_context(inst, plan))
+    assert found and {v.rule for v in found} == {rule}
+    assert set(found) <= set(check_training(inst, plan))
