@@ -33,8 +33,11 @@ export function progressLine(event) {
 export function showProgress(event) {
   $("progress-line").textContent = progressLine(event);
   if (event.objective === null && event.bound === null) return;
-  const series = (points[event.part] ||= { t: [], objective: [], bound: [] });
-  series.t.push(event.seconds || 0);
+  const series = (points[event.part] ||= { t: [], objective: [], bound: [], offset: 0 });
+  // a part may run several searches, each counting its seconds from 0: keep time moving on
+  const last = series.t.length ? series.t[series.t.length - 1] : 0;
+  if ((event.seconds || 0) + series.offset < last) series.offset = last;
+  series.t.push((event.seconds || 0) + series.offset);
   series.objective.push(event.objective);
   series.bound.push(event.bound);
   drawChart(event);
