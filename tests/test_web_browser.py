@@ -197,7 +197,7 @@ def test_planner_session(server, page):
     tools.wait_until("!document.getElementById('proposal').hidden", 15, "the proposal")
     proposed = tools.evaluate("window.juwe.state.proposed")
     assert proposed and proposed != first
-    diff_text = tools.evaluate("document.getElementById('diff').innerText")
+    diff_text = tools.evaluate("document.getElementById('proposal').innerText")
     assert "session(s) moved" in diff_text and "finish on another day" in diff_text
     tools.screenshot("web-05-diff.png")
     # the job carried the pin, and the new plan holds the session at it

@@ -2,7 +2,7 @@
 // pin and mark sessions, re-plan with minimal change, compare, accept or reject, download.
 
 import { ApiError, followJob, getJson, onTokenNeeded, sendJson, upload } from "./api.js";
-import { $, el, jobWords, num, outcomeWords, replace, statusBadge } from "./dom.js";
+import { $, el, jobWords, num, outcomeWords, pct, replace, statusBadge } from "./dom.js";
 import { resetLive, showProgress } from "./live.js";
 import { clearPlan, setupTabs, showPlan } from "./plan.js";
 import {
@@ -355,7 +355,9 @@ async function propose(planId) {
   state.proposed = planId;
   $("proposal-title").textContent = `What version v${version?.version ?? "?"} changes `
     + `against the current v${current?.version ?? "?"}`;
-  replace($("diff"), proposedOutcome(version), diffElement(diff));
+  const [counts, ...parts] = diffElement(diff);
+  replace($("proposal-summary"), proposedOutcome(version), counts);
+  replace($("diff"), parts);
   $("proposal").hidden = false;
   renderVersions();
   $("proposal").scrollIntoView({ block: "start" });
@@ -364,9 +366,9 @@ async function propose(planId) {
 
 function proposedOutcome(version) {
   if (!version) return null;
-  return el("p", {}, "New version: ", Object.entries(version.stats || {}).map(([part, s]) =>
-    el("span", {}, `${part} `, statusBadge(s.status), ` ${outcomeWords(s.status)}, objective `
-      + `${num(s.objective)}; `)));
+  return el("ul", { class: "outcomes" }, Object.entries(version.stats || {}).map(([part, s]) =>
+    el("li", {}, `${part}: `, statusBadge(s.status), ` ${outcomeWords(s.status)}; objective `
+      + `${num(s.objective)}, gap ${pct(s.gap)}`)));
 }
 
 async function acceptProposal() {

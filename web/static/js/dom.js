@@ -38,12 +38,13 @@ export const PART_NAMES = { training: "training", staffing: "staffing", rollout:
   joint: "training + rollout (one model)" };
 
 const OUTCOME_WORDS = {
-  optimal: "optimal: no better plan exists",
-  feasible: "feasible: the best plan found in the time limit",
-  infeasible: "infeasible: the rules conflict",
+  optimal: "no better plan exists",
+  feasible: "the best plan found in the time limit",
+  infeasible: "the rules conflict",
   unknown: "no plan found in the time limit",
 };
 
+/** What a part's status means, in words (shown beside its badge). */
 export function outcomeWords(status) {
   return OUTCOME_WORDS[status] || status;
 }
