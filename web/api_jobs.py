@@ -22,6 +22,14 @@ JobId = Path(ge=1, le=MAX_ID, description="job id")
 SSE_POLL = 0.25  # seconds between looks for new events
 SSE_MAX = 6 * 3600.0  # a stream ends after this long even if the job has not
 SSE_HEARTBEAT = 15.0
+SSE_EVENT = {  # one server-sent event: `data` is JSON text (a progress event, or the job)
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["message", "end"]},
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+    },
+}
 
 
 def _store(request: Request) -> Store:
@@ -109,7 +117,7 @@ def stop_job(request: Request, job_id: int = JobId) -> Any:
         **ERRORS,
         **NOT_FOUND,
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
             "description": "each progress event as `data: {json}`, then `event: end`",
         },
     },

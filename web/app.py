@@ -88,11 +88,12 @@ def _errors(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such address: {request.url.path}"
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}"
-        return JSONResponse(
-            {"message": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+            allowed = _allowed(app, request)
+            detail = f"{request.method} is not allowed on {request.url.path}; use {allowed}"
+            headers = {"Allow": allowed}
+        return JSONResponse({"message": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -113,6 +114,21 @@ def _errors(app: FastAPI) -> None:
             {"message": "internal error (a bug in juwe-planner; the server log has the details)"},
             status_code=500,
         )
+
+
+def _allowed(app: FastAPI, request: Request) -> str:
+    """Every method some route takes on this path (Starlette names only the first's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if not route_methods:
+            continue
+        probe = {**request.scope, "method": sorted(route_methods)[0]}
+        if route.matches(probe)[0] == Match.FULL:
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods - {"HEAD"} if "GET" not in methods else methods))
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str | None:
