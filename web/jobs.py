@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 import multiprocessing as mp
+import os
 import queue as queue_mod
 import re
 import shutil
@@ -58,6 +59,7 @@ def stop_supported() -> bool:
 # ------------------------------------------------------------------------- the worker
 def run_job(job_id: int, payload: dict[str, Any], out: str, results: Any, stop: Any) -> None:
     """Worker process entry: solve, write the files into `out`, put the result."""
+    _exit_with_parent()
     try:
         results.put(("result", job_id, _solve(job_id, payload, Path(out), results, stop)))
     except BaseException as exc:  # noqa: BLE001 - reported to the job, never lost
@@ -72,6 +74,19 @@ def run_job(job_id: int, payload: dict[str, Any], out: str, results: Any, stop: 
                 },
             )
         )
+
+
+def _exit_with_parent() -> None:
+    """A server killed hard (kill -9) takes its workers with it: nobody reads their result."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(3)
+
+    threading.Thread(target=watch, name="juwe-parent-watch", daemon=True).start()
 
 
 def _solve(job_id: int, payload: dict[str, Any], out: Path, results: Any, stop: Any) -> dict:
