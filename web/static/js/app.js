@@ -305,8 +305,8 @@ async function stopJob() {
 }
 
 async function jobEnded(job, replan) {
-  setJobStatus(job.status, `Job ${job.id}: ${jobWords(job.status)}.`);
-  if (["infeasible", "failed", "interrupted"].includes(job.status) || (!job.plan && job.message)) {
+  setJobStatus(job.status, jobSentence(job));
+  if (["infeasible", "failed", "interrupted"].includes(job.status)) {
     showConflicts(job);
   }
   if (!job.plan) return;
@@ -316,6 +316,17 @@ async function jobEnded(job, replan) {
   } else {
     await makeCurrent(job.plan);
   }
+}
+
+function jobSentence(job) {
+  let text = `Job ${job.id}: ${jobWords(job.status)}`;
+  if (job.status === "stopped") {
+    text += job.plan ? "; the best plan found so far is kept" : "; no plan was kept";
+  }
+  if (job.message && !["infeasible", "failed"].includes(job.status)) {
+    text += ` (${job.message})`;
+  }
+  return `${text}.`;
 }
 
 function showConflicts(job) {

@@ -53,7 +53,7 @@ const JOB_WORDS = {
   queued: "waiting in the queue",
   running: "solving",
   done: "finished",
-  stopped: "stopped: the best plan found so far is kept",
+  stopped: "stopped",
   infeasible: "no plan: rules are in conflict",
   failed: "failed",
   interrupted: "interrupted (the service was restarted)",
