@@ -97,8 +97,13 @@ class DevTools:
             size = self.send("Page.getLayoutMetrics")["cssContentSize"]
             params |= {
                 "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"],
-                         "scale": 1},  # fmt: skip
+                "clip": {
+                    "x": 0,
+                    "y": 0,
+                    "width": size["width"],
+                    "height": size["height"],
+                    "scale": 1,
+                },
             }
         shot = self.send("Page.captureScreenshot", **params)
         ARTIFACTS.mkdir(exist_ok=True)

@@ -44,8 +44,16 @@ def server(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = (workspace.parent / "serve.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--workspace", str(workspace),
-         "--port", str(port)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -61,8 +69,9 @@ def server(tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.close()
-                pytest.fail("juwe serve did not start: " + (workspace.parent / "serve.log")
-                            .read_text())  # fmt: skip
+                pytest.fail(
+                    "juwe serve did not start: " + (workspace.parent / "serve.log").read_text()
+                )
             time.sleep(0.2)
     try:
         yield base
@@ -79,8 +88,13 @@ def server(tmp_path_factory):
 def page(tmp_path_factory, server):
     with chromium(tmp_path_factory.mktemp("chromium-profile"), window="1280,800") as port:
         tools = open_page(port)
-        tools.send("Emulation.setDeviceMetricsOverride", width=1280, height=800,
-                   deviceScaleFactor=1, mobile=False)  # fmt: skip
+        tools.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=1280,
+            height=800,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         try:
             yield tools
         finally:
@@ -148,14 +162,20 @@ def test_planner_session(server, page):
     set_value(tools, "#time-limit", "20")
     set_value(tools, "#workers", "2")
     click(tools, "#solve-button")
-    tools.wait_until("document.getElementById('progress-line').textContent.includes('objective')",
-                     30, "a progress line")  # fmt: skip
+    tools.wait_until(
+        "document.getElementById('progress-line').textContent.includes('objective')",
+        30,
+        "a progress line",
+    )
     assert wait_job_end(tools) == "done"
     first = tools.wait_until("window.juwe.state.current && window.juwe.state.current.id", 15)
     wait_figure(tools, "training-by-group")
     wait_figure(tools, "training-by-trainer")
-    rows = tools.wait_until("document.querySelectorAll('[data-table=\"anlage-1\"] tbody tr')"
-                            ".length", 15, "Anlage 1 rows")  # fmt: skip
+    rows = tools.wait_until(
+        "document.querySelectorAll('[data-table=\"anlage-1\"] tbody tr').length",
+        15,
+        "Anlage 1 rows",
+    )
     assert rows >= 9  # one row per module
     line = tools.evaluate("document.getElementById('progress-line').textContent")
     assert "training" in line or "rollout" in line, line
@@ -183,8 +203,9 @@ def test_planner_session(server, page):
     key = target["key"]
     group, session = key.split("|")
     set_value(tools, f"[data-pin-trainer={_js(key)}]", target["trainer"])
-    assert tools.evaluate(f"document.querySelector('[data-pin-date={_js(key)}]').value") == (
-        target["start"]
+    assert (
+        tools.evaluate(f"document.querySelector('[data-pin-date={_js(key)}]').value")
+        == (target["start"])
     )
     click(tools, f"[data-pin={_js(key)}]")
     changes = tools.evaluate("document.getElementById('changes').innerText")
@@ -206,8 +227,7 @@ def test_planner_session(server, page):
     )
     assert version["params"]["previous"] == first
     assert version["params"]["pins"] == [
-        {"group": group, "session": session, "date": target["start"],
-         "trainer": target["trainer"]}  # fmt: skip
+        {"group": group, "session": session, "date": target["start"], "trainer": target["trainer"]}
     ]
     new_session = tools.evaluate(
         f"fetch('/api/plans/{proposed}').then(r => r.json()).then(p => p.training.plan"
@@ -237,18 +257,23 @@ def test_planner_session(server, page):
     # a longer solve of a bigger instance, stopped while it runs: its best plan is kept
     set_value(tools, "#bundled-select", "generated-M")
     click(tools, "#bundled-form button[type=submit]")
-    tools.wait_until("window.juwe.state.instance.name.startsWith('generated-M') && "
-                     "!document.getElementById('solve-button').disabled", 15)  # fmt: skip
+    tools.wait_until(
+        "window.juwe.state.instance.name.startsWith('generated-M') && "
+        "!document.getElementById('solve-button').disabled",
+        15,
+    )
     set_value(tools, "#time-limit", "60")
     click(tools, "#solve-button")
-    tools.wait_until("document.getElementById('job-status').dataset.status === 'running'", 30,
-                     "a running solve")  # fmt: skip
+    tools.wait_until(
+        "document.getElementById('job-status').dataset.status === 'running'", 30, "a running solve"
+    )
     tools.screenshot("web-07-running.png")
     click(tools, "#stop-button")
     assert wait_job_end(tools, timeout=30) == "stopped"
     text = tools.evaluate("document.getElementById('job-status').innerText")
-    kept = tools.evaluate("fetch('/api/jobs').then(r => r.json()).then(l => l[0].plan)",
-                          await_promise=True)  # fmt: skip
+    kept = tools.evaluate(
+        "fetch('/api/jobs').then(r => r.json()).then(l => l[0].plan)", await_promise=True
+    )
     # the best plan so far is kept once the solvers take a stop token; until then the
     # service ends the worker and says so
     if kept:
@@ -267,18 +292,104 @@ def test_planner_session(server, page):
     )
     set_value(tools, "#known-select", str(bremen))
     click(tools, "#known-form button[type=submit]")
-    tools.wait_until(f"window.juwe.state.current && window.juwe.state.current.id === {proposed}",
-                     15, "Bremen's current plan")  # fmt: skip
+    tools.wait_until(
+        f"window.juwe.state.current && window.juwe.state.current.id === {proposed}",
+        15,
+        "Bremen's current plan",
+    )
     click(tools, f"#versions tr[data-plan='{first}'] button")
     tools.wait_until(f"window.juwe.state.current.id === {first}", 15, "the first version")
-    tools.wait_until(f"document.querySelector('#versions tr.current').dataset.plan === '{first}'",
-                     5)  # fmt: skip
+    tools.wait_until(
+        f"document.querySelector('#versions tr.current').dataset.plan === '{first}'", 5
+    )
     tools.screenshot("web-09-back.png")
 
     tools.send("Runtime.evaluate", expression="1")  # let late events arrive
     assert tools.errors() == []
     outside = [
-        u for u in tools.requested()
-        if not u.startswith((server + "/", "data:", "about:", "blob:"))
-    ]  # fmt: skip
+        u for u in tools.requested() if not u.startswith((server + "/", "data:", "about:", "blob:"))
+    ]
     assert outside == []
+
+
+def set_file(tools, selector: str, path: Path) -> None:
+    root = tools.send("DOM.getDocument")["root"]["nodeId"]
+    node = tools.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+    tools.send("DOM.setFileInputFiles", files=[str(path)], nodeId=node)
+
+
+def _bremen_with(tmp_path: Path, name: str, change) -> Path:
+    import yaml
+
+    from instances import bundled_path
+
+    data = yaml.safe_load(bundled_path().read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _early_deadline(data: dict) -> None:
+    group = next(g for g in data["organisation"]["groups"] if g["id"] == "8")
+    group["deadline"] = "2016-02-15"  # five sessions cannot fit, whatever the spacing
+
+
+def test_upload_errors_and_conflicts_in_words(server, page, tmp_path):
+    tools = page
+    start = len(tools.events)
+    tools.send("Page.navigate", url=server + "/")
+    tools.wait_for("Page.frameStoppedLoading")
+    tools.wait_until("document.querySelectorAll('#bundled-select option').length > 0", 15)
+    click(tools, "#upload-details summary")
+
+    # a bad value: the error names its field
+    bad = _bremen_with(tmp_path, "bad.yaml", lambda d: d["training"]["modules"][0].update(days=-1))
+    set_file(tools, "#upload-file", bad)
+    click(tools, "#upload-form button[type=submit]")
+    text = tools.wait_until(
+        "!document.getElementById('upload-errors').hidden && "
+        "document.getElementById('upload-errors').innerText",
+        15,
+        "the upload errors",
+    )
+    assert "training.modules[0].days:" in text and "greater than or equal to 1" in text
+    tools.screenshot("web-10-upload-error.png")
+
+    # an instance without a plan: the rules in conflict, in words, beside the pins
+    set_file(tools, "#upload-file", _bremen_with(tmp_path, "tight.yaml", _early_deadline))
+    click(tools, "#upload-form button[type=submit]")
+    tools.wait_until(
+        "document.getElementById('upload-errors').hidden && "
+        "!document.getElementById('solve-button').disabled && "
+        "!window.juwe.state.current",
+        15,
+        "the uploaded instance",
+    )
+    set_value(tools, "#time-limit", "10")
+    click(tools, "#solve-button")
+    assert wait_job_end(tools) == "infeasible"
+    conflicts = tools.wait_until(
+        "!document.getElementById('conflicts').hidden && "
+        "document.getElementById('conflicts').innerText",
+        5,
+    )
+    assert "No plan satisfies every rule" in conflicts
+    assert "deadline (group 8)" in conflicts
+    assert "The pins you set" in conflicts and "No session is pinned." in conflicts
+    tools.screenshot("web-11-conflict.png")
+
+    tools.send("Runtime.evaluate", expression="1")
+    events = tools.events[start:]
+    unexpected = [
+        e["params"]
+        for e in events
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
+        or (
+            e.get("method") == "Log.entryAdded"
+            and e["params"]["entry"]["level"] == "error"
+            and "status of 422" not in e["params"]["entry"].get("text", "")  # the bad upload
+        )
+    ]
+    assert unexpected == []

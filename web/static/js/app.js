@@ -153,12 +153,14 @@ async function openInstance(id) {
 
 function renderSummary(found) {
   const s = found.summary;
-  const rows = [["Instance", `${found.name} (id ${found.id})`], ["Parts", (s.parts || []).join(", ")],
-    ["Planning window", `${s.start} to ${s.end}`], ["Groups", s.groups],
-    ["Trainers", s.trainers], ["Sessions to plan", s.sessions_to_plan],
-    ["Staffing units", s.units], ["Rollout families", s.rollout_families]];
-  replace($("instance-summary"), el("dl", {}, rows.filter(([, v]) => v !== undefined)
-    .flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])));
+  const counts = [[s.groups, "groups"], [s.trainers, "trainers"],
+    [s.sessions_to_plan, "sessions to plan"], [s.units, "staffing units"],
+    [s.rollout_families, "rollout families"]].filter(([n]) => n !== undefined)
+    .map(([n, what]) => `${n} ${what}`);
+  replace($("instance-summary"),
+    el("p", {}, el("strong", {}, found.name), ` (id ${found.id}): `
+      + `${(s.parts || []).join(", ")}; ${s.start} to ${s.end}.`),
+    el("p", { class: "meta" }, `${counts.join(", ")}.`));
 }
 
 // ---- versions ----------------------------------------------------------------------------
@@ -323,7 +325,8 @@ function jobSentence(job) {
   if (job.status === "stopped") {
     text += job.plan ? "; the best plan found so far is kept" : "; no plan was kept";
   }
-  if (job.message && !["infeasible", "failed"].includes(job.status)) {
+  if (job.message && !["infeasible", "failed"].includes(job.status)
+      && !job.message.startsWith(job.status)) {
     text += ` (${job.message})`;
   }
   return `${text}.`;
