@@ -26,6 +26,7 @@ from tests.conftest import set_field
 from tests.test_bad_input import FIELD_CASES, FILE_CASES
 from tests.web_server import Server, infeasible_instance, tiny_instance, wait_job
 from web.app import Settings, create_app
+from web.jobs import stop_supported
 
 BREMEN_TEXT = bundled_path().read_text(encoding="utf-8")
 YAML = {"content-type": "application/yaml"}
@@ -365,13 +366,13 @@ def test_sse_of_a_finished_job(client, bremen_job):
 
 def test_replan_with_previous_and_diff(client, bremen_id, bremen_job):
     old = bremen_job["plan"]
-    pins = [{"group": "5", "session": "9d", "trainer": "T2"}]
+    pins = [{"group": "5", "session": "9d", "trainer": "T1", "date": "2016-06-14"}]
     body = {"instance": bremen_id, "time_limit": 5, "workers": 2, "previous": old, "pins": pins}
     r = client.post("/api/jobs", json=body)
     assert r.status_code == 202, r.text
     job = wait_job(client, r.json()["id"], timeout=90)
     assert job["status"] == "done", job
-    assert job["params"]["previous"] == old and job["params"]["pins"][0]["trainer"] == "T2"
+    assert job["params"]["previous"] == old and job["params"]["pins"][0]["trainer"] == "T1"
     versions = client.get(f"/api/instances/{bremen_id}/plans").json()
     assert [v["id"] for v in versions][:2] == [job["plan"], old]
     assert versions[0]["parent"] == old and versions[0]["version"] == versions[1]["version"] + 1
@@ -382,6 +383,12 @@ def test_replan_with_previous_and_diff(client, bremen_id, bremen_job):
     diff = client.get(f"/api/plans/{old}/diff/{job['plan']}").json()
     old_plan = PlanFile.model_validate(client.get(f"/api/plans/{old}").json())
     assert diff == {"old": old, "new": job["plan"]} | diff_plans(old_plan, new_plan)
+    moved = {(r["group"], r["session"]): r for r in diff["sessions"]}
+    pinned = next(s for s in new_plan.training.plan.sessions if (s.group, s.session) == ("5", "9d"))
+    assert (pinned.trainer, pinned.start.isoformat()) == ("T1", "2016-06-14")  # the pin holds
+    before = next(s for s in old_plan.training.plan.sessions if (s.group, s.session) == ("5", "9d"))
+    if (before.trainer, before.start) != (pinned.trainer, pinned.start):
+        assert moved[("5", "9d")]["new_start"] == "2016-06-14"
     assert client.get(f"/api/plans/{old}/diff/{old}").json()["changed"] == {
         "sessions": 0, "groups": 0, "tasks": 0, "staffing": 0
     }  # fmt: skip
@@ -409,8 +416,8 @@ def test_stop_a_running_job_and_cancel_a_queued_one(client, server):
     assert r.status_code == 202 and r.json()["status"] == "stopped"
     assert client.get(f"/api/jobs/{third}").json()["plan"] is None
     assert client.delete(f"/api/jobs/{third}").status_code == 409
-    deadline = time.monotonic() + 60  # until the search has begun
-    while not client.get(f"/api/jobs/{first}").json()["progress"]:
+    deadline = time.monotonic() + 60  # with the solvers' stop token: until the search runs
+    while stop_supported() and not client.get(f"/api/jobs/{first}").json()["progress"]:
         assert time.monotonic() < deadline
         time.sleep(0.2)
     t0 = time.monotonic()
@@ -450,3 +457,14 @@ def test_jobs_list(client, bremen_job):
     jobs = client.get("/api/jobs").json()
     assert bremen_job["id"] in [j["id"] for j in jobs]
     assert [j["id"] for j in jobs] == sorted((j["id"] for j in jobs), reverse=True)
+
+
+def test_token_on_a_real_server(tmp_path):
+    server = Server(tmp_path / "ws", token="t0ken")
+    try:
+        assert httpx.get(server.url + "/api/instances").status_code == 401
+        ok = httpx.get(server.url + "/api/instances", headers={"Authorization": "Bearer t0ken"})
+        assert ok.status_code == 200 and ok.json() == []
+        assert httpx.get(server.url + "/").status_code == 200
+    finally:
+        server.stop()

@@ -44,7 +44,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"juwe serve exited: {self.log_text()}")
             try:
-                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/api/health", timeout=1).status_code in (200, 401):
                     return
             except httpx.HTTPError:
                 pass
