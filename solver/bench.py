@@ -19,7 +19,7 @@ from models.instance import Instance
 from models.plan import TrainingPlan
 from solver import baselines
 from solver.params import Result, SolveParams, raise_on_violations
-from solver.programme import as_history, plan_joint, plan_rollout, plan_staffing, plan_training
+from solver.programme import plan_joint, plan_rollout, plan_staffing, plan_training
 from solver.progress import SolveHistory
 
 
@@ -154,6 +154,6 @@ def _row(name: str, part: str, result: Result, baseline: float | None) -> BenchR
         gap=o.gap,
         seconds=o.seconds,
         baseline=baseline,
-        history=as_history(result.history),
+        history=result.history,
         note=o.message,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -22,16 +23,10 @@ from models.coupling import training_days_by_centre
 from models.instance import Instance
 from models.plan import PartOutcome, RolloutPlan, TrainingPlan
 from models.rollout import finish_offset
-from solver.params import (
-    Progress,
-    ProgressRecorder,
-    Result,
-    SolveParams,
-    raise_on_violations,
-    relative_gap,
-    status_name,
-)
+from solver.params import Result, SolveParams, status_name
+from solver.progress import ProgressHook, SolveHistory, StopToken
 from solver.rollout import RolloutModel, term_weights
+from solver.skeleton import Run, Search, run_part
 from solver.training import tune
 from solver.training_model import TrainingModel
 
@@ -142,7 +137,12 @@ class JointResult:
     outcome: PartOutcome  # the combined objective; terms: each part's objective
     training: Result[TrainingPlan] | None
     rollout: Result[RolloutPlan] | None
-    history: list[tuple[float, float, float]]
+    history: SolveHistory
+
+
+class JointPlans(NamedTuple):
+    training: TrainingPlan
+    rollout: RolloutPlan
 
 
 def solve_joint(
@@ -154,8 +154,9 @@ def solve_joint(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 0,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     log: bool = False,
+    stop: StopToken | None = None,
 ) -> JointResult:
     """Solve training and rollout together. Part results carry each part's objective and
     terms; their bounds are those of the combined objective's share, so only the joint
@@ -164,59 +165,104 @@ def solve_joint(
     `training_bound`: a proven lower bound of the training objective alone, such as the
     sequential training solve's bound. It holds here too, since the coupling only adds
     rules to the training. (The sequential rollout's bound does not: it was proven under
-    the blocked days of one training plan.)"""
+    the blocked days of one training plan.) Progress events carry the part name "joint"."""
     if instance.training is None or instance.rollout is None:
         raise ValueError("joint planning needs a training part and a rollout part")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
-    t0 = time.perf_counter()
-    jm = JointModel(instance, previous=previous, hint=hint)
-    if training_bound is not None and math.isfinite(training_bound):
-        jm.training.add_lower_bound(math.ceil(training_bound - 1e-6))
-    recorder = ProgressRecorder(progress)
-    code = cp_model.INFEASIBLE
-    solver = cp_model.CpSolver()
-    if not (jm.training.empty_windows or jm.rollout.empty):
-        params.apply(solver)
-        tune(solver)
-        code = solver.solve(jm.model, recorder)
-    status = status_name(code)
-    seconds = time.perf_counter() - t0
-    if status in ("infeasible", "unknown"):
-        outcome = PartOutcome(status=status, seconds=seconds)
-        return JointResult(outcome, None, None, recorder.history)
-    tplan = jm.training.extract(solver)
-    rplan = jm.rollout.extract(solver)
-    blocked = training_days_by_centre(instance, tplan)
-    violations = [*check_training(instance, tplan), *check_rollout(instance, rplan, blocked)]
-    raise_on_violations(violations, "the joint plan")
-    objective, bound = solver.objective_value, solver.best_objective_bound
-    parts = {
-        "training": (jm.training, instance.training.weights.as_dict()),
-        "rollout": (jm.rollout, term_weights(instance.rollout)),
-    }
-    results: dict[str, Result] = {}
-    for name, (built, weights) in parts.items():
-        value = float(solver.value(built.objective))
-        part_outcome = PartOutcome(
-            status=status,
-            objective=value,
-            bound=value if status == "optimal" else None,
-            gap=0.0 if status == "optimal" else None,
-            seconds=seconds,
-            terms={k: float(solver.value(e)) for k, e in built.terms.items()},
-            weights=weights,
-            message="planned jointly with the "
-            + ("rollout" if name == "training" else "training")
-            + " (juwe plan --joint); the bound is the joint one",
-        )
-        results[name] = Result(name, part_outcome, tplan if name == "training" else rplan)
-    outcome = PartOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=seconds,
-        terms={name: r.outcome.objective for name, r in results.items()},
-        weights={"training": 1, "rollout": 1},
-    )
-    return JointResult(outcome, results["training"], results["rollout"], recorder.history)
+    part = JointSolve(instance, previous, hint, training_bound)
+    what = "the joint plan"
+    result = run_part(part, params, progress=progress, stop=stop, explain=False, what=what)
+    if result.plan is None:
+        outcome = PartOutcome(status=result.status, seconds=result.seconds)
+        return JointResult(outcome, None, None, result.history)
+    parts = part.part_results
+    return JointResult(result.outcome, parts["training"], parts["rollout"], result.history)
+
+
+class JointSolve:
+    """The joint solve for `solver.skeleton.run_part`: no baseline (the sequential plans
+    are the hint), one CP-SAT run, both plans checked."""
+
+    name = "joint"
+    scale = 1.0
+    replaces_worse = False
+    weights = {"training": 1, "rollout": 1}
+
+    def __init__(
+        self,
+        instance: Instance,
+        previous: TrainingPlan | None,
+        hint: tuple[TrainingPlan, RolloutPlan] | None,
+        training_bound: float | None,
+    ):
+        self.instance = instance
+        self.previous = previous
+        self.hint = hint
+        self.training_bound = training_bound
+        self.jm: JointModel | None = None
+        self.part_results: dict[str, Result] = {}
+        self._t0 = time.perf_counter()
+        self._seconds = 0.0
+        self._status = "unknown"
+
+    def build(self) -> None:
+        self._t0 = time.perf_counter()
+        self.jm = JointModel(self.instance, previous=self.previous, hint=self.hint)
+        if self.training_bound is not None and math.isfinite(self.training_bound):
+            self.jm.training.add_lower_bound(math.ceil(self.training_bound - 1e-6))
+
+    def search(self, run: Run) -> Search:
+        jm = self.jm
+        assert jm is not None
+        if jm.training.empty_windows or jm.rollout.empty:
+            return Search(cp_model.INFEASIBLE, modelled=False)
+        solver, code = run.cp_sat(jm.model, run.params, tune=tune)  # the whole time limit
+        self._status = status_name(code)
+        self._seconds = time.perf_counter() - self._t0  # the part results': to the search's end
+        return Search(code, solver)
+
+    def fallback(self) -> None:
+        return None
+
+    def objective(self, solver: cp_model.CpSolver) -> float:
+        return solver.objective_value
+
+    def extract(self, solver: cp_model.CpSolver) -> JointPlans:
+        assert self.jm is not None
+        return JointPlans(self.jm.training.extract(solver), self.jm.rollout.extract(solver))
+
+    def check(self, plan: JointPlans) -> list:
+        blocked = training_days_by_centre(self.instance, plan.training)
+        return [
+            *check_training(self.instance, plan.training),
+            *check_rollout(self.instance, plan.rollout, blocked),
+        ]
+
+    def terms(self, solver: cp_model.CpSolver, plan: JointPlans) -> dict[str, float]:
+        """Each part's objective; the part results (their plans, objectives and terms)."""
+        assert self.jm is not None and self.instance.rollout is not None
+        status = self._status
+        optimal = status == "optimal"
+        built = {
+            "training": (self.jm.training, self.instance.training.weights.as_dict()),
+            "rollout": (self.jm.rollout, term_weights(self.instance.rollout)),
+        }
+        for name, (model, weights) in built.items():
+            value = float(solver.value(model.objective))
+            part_outcome = PartOutcome(
+                status=status,
+                objective=value,
+                bound=value if optimal else None,
+                gap=0.0 if optimal else None,
+                seconds=self._seconds,
+                terms={k: float(solver.value(e)) for k, e in model.terms.items()},
+                weights=weights,
+                message="planned jointly with the "
+                + ("rollout" if name == "training" else "training")
+                + " (juwe plan --joint); the bound is the joint one",
+            )
+            self.part_results[name] = Result(name, part_outcome, getattr(plan, name))
+        return {name: r.outcome.objective for name, r in self.part_results.items()}
+
+    def explain(self, time_limit: float) -> list[str]:
+        return []

@@ -1,19 +1,17 @@
-"""Shared solve parameters, the Result every part returns, and progress reporting."""
+"""Shared solve parameters, the Result every part returns, the baseline as a result.
+Progress events and the solve history live in `solver.progress`."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ortools.sat.python import cp_model
 
 from models.plan import PartOutcome, Status
-
-Progress = Callable[[float, float, float], None]
-"""Called on each improving solution with (elapsed seconds, objective, best bound)."""
+from solver.progress import SolveHistory
 
 P = TypeVar("P")
 
@@ -53,7 +51,7 @@ class Result(Generic[P]):
     part: str
     outcome: PartOutcome
     plan: P | None
-    history: list[tuple[float, float, float]] = field(default_factory=list)
+    history: SolveHistory = field(default_factory=SolveHistory)
 
     @property
     def status(self) -> Status:
@@ -96,22 +94,6 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(1.0, abs(objective))
 
 
-class ProgressRecorder(cp_model.CpSolverSolutionCallback):
-    """Keeps (seconds, objective, bound) of every improving solution; forwards to a hook."""
-
-    def __init__(self, hook: Progress | None = None):
-        super().__init__()
-        self._hook = hook
-        self._t0 = time.perf_counter()
-        self.history: list[tuple[float, float, float]] = []
-
-    def on_solution_callback(self) -> None:
-        point = (time.perf_counter() - self._t0, self.objective_value, self.best_objective_bound)
-        self.history.append(point)
-        if self._hook is not None:
-            self._hook(*point)
-
-
 BASELINE_FALLBACK = (
     "CP-SAT found no plan within the time limit; this is the hand-planning baseline's plan "
     "(it passed the checker), the bound is CP-SAT's or one proven before it ran. Raise "
@@ -135,7 +117,7 @@ def baseline_result(
     weights: dict[str, int],
     solver: cp_model.CpSolver | None,
     t0: float,
-    history: list[tuple[float, float, float]],
+    history: SolveHistory,
     *,
     scale: float = 1.0,
     message: str = BASELINE_FALLBACK,

@@ -135,7 +135,7 @@ def plan_programme(
         else:
             part, result = plan_rollout(instance, params, training_plan, progress=hook, stop=stop)
             record.rollout = part
-        programme.histories[step] = as_history(result.history)
+        programme.histories[step] = result.history
         o = part.outcome
         if o.status in ("infeasible", "unknown") and programme.failure is None:
             programme.failure = PartFailure(step, o.status, o.message)
@@ -157,9 +157,7 @@ def plan_training(
     """The training calendar (changes against `previous` cost)."""
     from solver.training import solve
 
-    result = solve(
-        instance, previous=previous, progress=_legacy(progress, "training"), **_args(params, stop)
-    )
+    result = solve(instance, previous=previous, progress=progress, **_args(params, stop))
     return TrainingResultRecord(outcome=result.outcome, plan=result.plan), result
 
 
@@ -187,9 +185,7 @@ def plan_staffing(
         coupling = "relief need from the instance's `relief` list"
     else:
         coupling = ""
-    result = solve(
-        instance, relief=relief, progress=_legacy(progress, "staffing"), **_args(params, stop)
-    )
+    result = solve(instance, relief=relief, progress=progress, **_args(params, stop))
     record = StaffingResultRecord(
         outcome=result.outcome,
         plan=result.plan,
@@ -218,9 +214,7 @@ def plan_rollout(
             f"a centre's own rollout tasks avoid its {days} centre-days of module "
             "training in the training plan"
         )
-    result = solve(
-        instance, blocked_days=blocked, progress=_legacy(progress, "rollout"), **_args(params, stop)
-    )
+    result = solve(instance, blocked_days=blocked, progress=progress, **_args(params, stop))
     return RolloutResultRecord(outcome=result.outcome, plan=result.plan, coupling=coupling), result
 
 
@@ -257,14 +251,14 @@ def plan_joint(
         hint=(training.plan, rollout.plan),
         previous=previous,
         training_bound=t.bound,
-        progress=_legacy(progress, "joint"),
+        progress=progress,
         **_args(params, stop),
     )
     o = result.outcome
     used = o.objective is not None and o.objective < sequential - 1e-9
     step = JointStep(
         JointRecord(outcome=o, sequential_objective=sequential, used=used),
-        as_history(result.history),
+        result.history,
     )
     if used:
         assert result.training is not None and result.rollout is not None
@@ -285,20 +279,16 @@ def plan_joint(
 
 # ------------------------------------------------------------------------- helpers
 def _args(params: SolveParams, stop: StopToken | None) -> dict[str, Any]:
-    args: dict[str, Any] = {
+    return {
         "time_limit": params.time_limit,
         "seed": params.seed,
         "workers": params.workers,
         "log": params.log,
+        "stop": stop,
     }
-    if stop is not None:
-        args["stop"] = stop
-    return args
 
 
-def _numbered(
-    progress: ProgressHook | None, part: str, index: int, total: int
-) -> Callable | None:
+def _numbered(progress: ProgressHook | None, part: str, index: int, total: int) -> Callable | None:
     """The hook for part `index` of `total`."""
     if progress is None:
         return None
@@ -307,25 +297,6 @@ def _numbered(
         progress(replace(event, index=index, total=total))
 
     return hook
-
-
-def _legacy(progress: ProgressHook | None, part: str) -> Callable | None:  # LEGACY: until merge
-    if progress is None:
-        return None
-
-    def hook(*args: Any) -> None:
-        progress(args[0] if len(args) == 1 else ProgressEvent(part, "search", *args))
-
-    return hook
-
-
-def as_history(history: Any) -> SolveHistory:
-    if isinstance(history, SolveHistory):
-        return history
-    out = SolveHistory()
-    for seconds, objective, bound in history:
-        out.add(seconds, objective, bound)
-    return out
 
 
 def _stats(o: PartOutcome) -> dict[str, Any]:

@@ -3,26 +3,15 @@ fallback, CP-SAT on `solver.rollout_model.RolloutModel`) and `explain_infeasibil
 
 from __future__ import annotations
 
-import time
-
 from ortools.sat.python import cp_model
 
 from models.check_rollout import BlockedDays, check_rollout, rollout_objective, rollout_terms
 from models.instance import Instance
-from models.plan import PartOutcome
 from models.rollout import RolloutPlan, capacities, term_weights
-from solver.params import (
-    BASELINE_FALLBACK,
-    Progress,
-    ProgressRecorder,
-    Result,
-    SolveParams,
-    baseline_result,
-    raise_on_violations,
-    relative_gap,
-    status_name,
-)
+from solver.params import Result, SolveParams
+from solver.progress import ProgressHook, StopToken
 from solver.rollout_model import RolloutModel
+from solver.skeleton import Fallback, Run, Search, run_part, single_search
 
 __all__ = ["RolloutModel", "explain_infeasibility", "solve", "term_weights"]
 
@@ -33,10 +22,11 @@ def solve(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 0,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     blocked_days: BlockedDays | None = None,
     explain: bool = True,
     log: bool = False,
+    stop: StopToken | None = None,
 ) -> Result[RolloutPlan]:
     """Schedule the rollout tasks.
 
@@ -47,61 +37,70 @@ def solve(
     (`baselines.sgs_rollout`) is the hint; when CP-SAT ends with no plan, or with a worse
     one, the baseline's plan is returned (status `feasible`, CP-SAT's bound, a message).
     """
-    from solver.baselines import sgs_rollout
-
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
-    t0 = time.perf_counter()
-    rm = RolloutModel(instance, blocked_days=blocked_days)
-    weights = term_weights(rm.part)
-    solver: cp_model.CpSolver | None = None
-    recorder = ProgressRecorder(progress)
-    start = sgs_rollout(instance, blocked_days)  # the hint, and the fallback
-    if start is not None:
-        rm.add_hint(start)
-    if rm.empty:
-        code = cp_model.INFEASIBLE
-    else:
-        solver = cp_model.CpSolver()
-        params.left_after(t0).apply(solver)
-        code = solver.solve(rm.model, recorder)
-    status = status_name(code)
-    if solver is not None and start is not None and status in ("unknown", "feasible"):
-        base = rollout_objective(instance, start)
-        if status == "unknown" or base < solver.objective_value:
-            message = (
-                BASELINE_FALLBACK
-                if status == "unknown"
-                else "The hand-planning baseline's plan (checked) is better than CP-SAT's "
-                "best within the time limit and is returned; the bound is CP-SAT's."
-            )
-            terms = {k: float(v) for k, v in rollout_terms(instance, start).items()}
-            return baseline_result(
-                "rollout", start, base, terms, weights, solver, t0, recorder.history,
-                message=message,
-            )  # fmt: skip
-    if solver is None or status in ("infeasible", "unknown"):
-        outcome = PartOutcome(status=status, weights=weights)
-        if status == "infeasible" and explain:
-            left = max(1.0, time_limit - (time.perf_counter() - t0))
-            conflicts = explain_infeasibility(
-                instance, blocked_days=blocked_days, time_limit=left, seed=seed
-            )
-            outcome.message = "conflicting rules: " + "; ".join(conflicts)
-        outcome.seconds = time.perf_counter() - t0
-        return Result("rollout", outcome, None, history=recorder.history)
-    plan = rm.extract(solver)
-    raise_on_violations(check_rollout(instance, plan, blocked_days), "the solver's rollout plan")
-    objective, bound = solver.objective_value, solver.best_objective_bound
-    outcome = PartOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=time.perf_counter() - t0,
-        terms={name: float(solver.value(var)) for name, var in rm.terms.items()},
-        weights=weights,
-    )
-    return Result("rollout", outcome, plan, history=recorder.history)
+    part = RolloutSolve(instance, blocked_days, seed=seed)
+    what = "the solver's rollout plan"
+    return run_part(part, params, progress=progress, stop=stop, explain=explain, what=what)
+
+
+class RolloutSolve:
+    """The rollout part for `solver.skeleton.run_part`: the SGS baseline as hint and
+    fallback, one CP-SAT run."""
+
+    name = "rollout"
+    scale = 1.0
+    replaces_worse = True
+
+    def __init__(self, instance: Instance, blocked_days: BlockedDays | None, *, seed: int):
+        self.instance = instance
+        self.blocked_days = blocked_days
+        self.seed = seed
+        self.rm: RolloutModel | None = None
+        self.start: RolloutPlan | None = None
+        self.weights: dict[str, int] = {}
+
+    def build(self) -> None:
+        from solver.baselines import sgs_rollout
+
+        self.rm = RolloutModel(self.instance, blocked_days=self.blocked_days)
+        self.weights = term_weights(self.rm.part)
+        self.start = sgs_rollout(self.instance, self.blocked_days)  # the hint, and the fallback
+        if self.start is not None:
+            self.rm.add_hint(self.start)
+
+    def search(self, run: Run) -> Search:
+        assert self.rm is not None
+        return single_search(run, None if self.rm.empty else self.rm.model)
+
+    def fallback(self) -> Fallback[RolloutPlan] | None:
+        if self.start is None:
+            return None
+        base = rollout_objective(self.instance, self.start)
+        terms = {k: float(v) for k, v in rollout_terms(self.instance, self.start).items()}
+        worse = (
+            "The hand-planning baseline's plan (checked) is better than CP-SAT's best within "
+            "the time limit and is returned; the bound is CP-SAT's."
+        )
+        return Fallback(self.start, base, terms, worse_message=worse)
+
+    def objective(self, solver: cp_model.CpSolver) -> float:
+        return solver.objective_value
+
+    def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:
+        assert self.rm is not None
+        return self.rm.extract(solver)
+
+    def check(self, plan: RolloutPlan) -> list:
+        return check_rollout(self.instance, plan, self.blocked_days)
+
+    def terms(self, solver: cp_model.CpSolver, plan: RolloutPlan) -> dict[str, float]:
+        assert self.rm is not None
+        return {name: float(solver.value(var)) for name, var in self.rm.terms.items()}
+
+    def explain(self, time_limit: float) -> list[str]:
+        return explain_infeasibility(
+            self.instance, blocked_days=self.blocked_days, time_limit=time_limit, seed=self.seed
+        )
 
 
 def explain_infeasibility(

@@ -13,7 +13,6 @@ the units of `models.check_staffing.TERM_SCALE`; the objective is assembled once
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from functools import cached_property
 
@@ -34,19 +33,11 @@ from models.check_staffing import (
     worst_caseload_units,
 )
 from models.instance import Instance
-from models.plan import PartOutcome
 from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche
 from solver.explain import Assumptions
-from solver.params import (
-    Progress,
-    ProgressRecorder,
-    Result,
-    SolveParams,
-    baseline_result,
-    raise_on_violations,
-    relative_gap,
-    status_name,
-)
+from solver.params import Result, SolveParams
+from solver.progress import ProgressHook, StopToken
+from solver.skeleton import Fallback, Run, Search, run_part, single_search
 
 Key = tuple[str, str, int]  # unit, tranche, posting month
 
@@ -377,72 +368,94 @@ def solve(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 0,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     hint: bool = True,
     explain: bool = True,
     log: bool = False,
+    stop: StopToken | None = None,
 ) -> Result[StaffingPlan]:
     """Allocate the tranches. `relief` ((unit, month) -> BV) is the training relief need,
     derived from a training plan by `models.coupling.training_relief`. The plan has passed
-    `check_staffing`; `infeasible` names the conflicting rules in `outcome.message`."""
-    from solver.baselines import proportional_staffing
-
+    `check_staffing`; `infeasible` names the conflicting rules in `outcome.message`.
+    Progress events carry the objective unscaled (in the checker's units)."""
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
-    t0 = time.perf_counter()
-    sm = StaffingModel(instance, relief)
-    weights = term_weights(sm.part)
-    start = proportional_staffing(instance) if hint else None
-    if start is not None and check_staffing(instance, start, relief):
-        start = None
-    if start is not None:
-        sm.add_hint(start)
-    solver = cp_model.CpSolver()
-    params.left_after(t0).apply(solver)
-    _tune(solver)
-    recorder = ProgressRecorder(_scaled(progress))
-    status = status_name(solver.solve(sm.model, recorder))
-    history = [(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE) for s, o, b in recorder.history]
-    if status == "unknown" and start is not None:
-        figures = staffing_figures(instance, start, relief or {})
-        return baseline_result(
-            "staffing",
-            start,
-            staffing_objective(instance, figures.terms),
-            reported_terms(figures.terms),
-            weights,
-            solver,
-            t0,
-            history,
-            scale=OBJECTIVE_SCALE,
-        )
-    if status in ("infeasible", "unknown"):
-        outcome = PartOutcome(status=status, weights=weights)
-        if status == "infeasible" and explain:
-            left = max(1.0, time_limit - (time.perf_counter() - t0))
-            conflicts = explain_infeasibility(instance, relief, time_limit=left, seed=seed)
-            outcome.message = "conflicting rules: " + "; ".join(conflicts)
-        outcome.seconds = time.perf_counter() - t0
-        return Result("staffing", outcome, None, history=history)
-    plan = sm.extract(solver)
-    raise_on_violations(check_staffing(instance, plan, relief), "the solver's staffing plan")
-    # terms of weight 0 are not minimised, so their variables say nothing: report the
-    # checker's figures, which must agree with the solver's wherever a weight is set
-    recomputed = staffing_figures(instance, plan, relief or {}).terms
-    internal = {name: int(solver.value(term)) for name, term in sm.terms.items()}
-    if any(recomputed[name] != value for name, value in internal.items()):
-        raise RuntimeError(f"staffing terms differ from the checker's: {internal} vs {recomputed}")
-    objective = solver.objective_value / OBJECTIVE_SCALE
-    bound = solver.best_objective_bound / OBJECTIVE_SCALE
-    outcome = PartOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=time.perf_counter() - t0,
-        terms=reported_terms(recomputed),
-        weights=weights,
+    part = StaffingSolve(instance, relief, hint=hint, seed=seed)
+    return run_part(
+        part,
+        params,
+        progress=progress,
+        stop=stop,
+        explain=explain,
+        what="the solver's staffing plan",
     )
-    return Result("staffing", outcome, plan, history=history)
+
+
+class StaffingSolve:
+    """The staffing part for `solver.skeleton.run_part`: the proportional baseline as hint
+    and, when CP-SAT finds no plan, as fallback; one CP-SAT run."""
+
+    name = "staffing"
+    scale = float(OBJECTIVE_SCALE)
+    replaces_worse = False
+
+    def __init__(self, instance: Instance, relief: Relief | None, *, hint: bool, seed: int):
+        assert instance.staffing is not None
+        self.instance = instance
+        self.relief = relief
+        self.hint = hint
+        self.seed = seed
+        self.weights = term_weights(instance.staffing)
+        self.sm: StaffingModel | None = None
+        self.start: StaffingPlan | None = None
+
+    def build(self) -> None:
+        from solver.baselines import proportional_staffing
+
+        self.sm = StaffingModel(self.instance, self.relief)
+        start = proportional_staffing(self.instance) if self.hint else None
+        if start is not None and check_staffing(self.instance, start, self.relief):
+            start = None
+        if start is not None:
+            self.sm.add_hint(start)
+        self.start = start
+
+    def search(self, run: Run) -> Search:
+        assert self.sm is not None
+        return single_search(run, self.sm.model, _tune)
+
+    def fallback(self) -> Fallback[StaffingPlan] | None:
+        if self.start is None:
+            return None
+        figures = staffing_figures(self.instance, self.start, self.relief or {})
+        value = staffing_objective(self.instance, figures.terms)
+        return Fallback(self.start, value, reported_terms(figures.terms))
+
+    def objective(self, solver: cp_model.CpSolver) -> float:
+        return solver.objective_value / OBJECTIVE_SCALE
+
+    def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
+        assert self.sm is not None
+        return self.sm.extract(solver)
+
+    def check(self, plan: StaffingPlan) -> list:
+        return check_staffing(self.instance, plan, self.relief)
+
+    def terms(self, solver: cp_model.CpSolver, plan: StaffingPlan) -> dict[str, float]:
+        # terms of weight 0 are not minimised, so their variables say nothing: report the
+        # checker's figures, which must agree with the solver's wherever a weight is set
+        assert self.sm is not None
+        recomputed = staffing_figures(self.instance, plan, self.relief or {}).terms
+        internal = {name: int(solver.value(term)) for name, term in self.sm.terms.items()}
+        if any(recomputed[name] != value for name, value in internal.items()):
+            raise RuntimeError(
+                f"staffing terms differ from the checker's: {internal} vs {recomputed}"
+            )
+        return reported_terms(recomputed)
+
+    def explain(self, time_limit: float) -> list[str]:
+        return explain_infeasibility(
+            self.instance, self.relief, time_limit=time_limit, seed=self.seed
+        )
 
 
 def _tune(solver: cp_model.CpSolver) -> None:
@@ -462,12 +475,6 @@ def _tune(solver: cp_model.CpSolver) -> None:
     if p.num_workers == 2:
         p.subsolvers.extend(["max_lp", "default_lp"])
         p.num_full_subsolvers = 2
-
-
-def _scaled(progress: Progress | None) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda s, o, b: progress(s, o / OBJECTIVE_SCALE, b / OBJECTIVE_SCALE)
 
 
 def explain_infeasibility(

@@ -10,27 +10,15 @@ full model.
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import dataclass
-
 from ortools.sat.python import cp_model
 
 from models.check_training import check_training, training_terms, weighted_objective
 from models.instance import Instance
-from models.plan import PartOutcome, TrainingPlan
+from models.plan import TrainingPlan
 from models.training_tasks import SessionWindows, remaining_sessions
-from solver.params import (
-    BASELINE_FALLBACK,
-    Progress,
-    ProgressRecorder,
-    Result,
-    SolveParams,
-    baseline_result,
-    raise_on_violations,
-    relative_gap,
-    status_name,
-)
+from solver.params import BASELINE_FALLBACK, Result, SolveParams, raise_on_violations
+from solver.progress import ProgressHook, StopToken
+from solver.skeleton import Fallback, Run, Search, run_part
 from solver.training_bound import TrainingBound, training_bound, window_bound
 from solver.training_model import TrainingModel
 
@@ -44,152 +32,154 @@ def solve(
     seed: int = 0,
     workers: int = 0,
     previous: TrainingPlan | None = None,
-    progress: Progress | None = None,
+    progress: ProgressHook | None = None,
     hint: bool = True,
     explain: bool = True,
     relax: bool = True,
     log: bool = False,
+    stop: StopToken | None = None,
 ) -> Result[TrainingPlan]:
     """Plan the remaining training sessions.
 
     `relax`: first solve the time-indexed LP relaxation (solver.training_bound); its bound
-    goes into the model and its start days are the hint.
+    goes into the model and its start days are the hint. `stop` (set from outside) ends
+    the searches; the best plan so far or the checked fallback is returned.
 
     Returns a Result whose plan has passed `check_training`; its status is `infeasible`
     (with `outcome.message` naming the conflicting rules when `explain`) or `unknown` when
     no plan exists or none was found in time.
     """
-    from solver.baselines import greedy_training  # local: baselines import this module
-
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
-    t0 = time.perf_counter()
-    w = instance.training.weights.as_dict() if instance.training else {}
-    start_plan: TrainingPlan | None = None
-    if calendar_conflict(instance):
-        tm = None
-    else:
-        windows = SessionWindows.of(instance)  # shared by the baseline, model and LP
-        start_plan = greedy_training(instance, windows=windows) if hint else None
-        tm = TrainingModel(instance, previous, hint=start_plan, windows=windows)
-    ready = tm is not None and not tm.empty_windows  # a model CP-SAT can solve
-    lower: TrainingBound | None = None
-    floor: int | None = window_bound(tm) if ready else None  # proven outside CP-SAT
-    fallback = _Fallback.of(instance, previous, start_plan, rounded=False)
-    if ready and relax:
-        # at most LP_SHARE of the time left goes to the LP; without it CP-SAT's bound is weak
-        left = params.time_limit - (time.perf_counter() - t0)
-        lower = training_bound(tm, left * LP_SHARE)
-        if lower is not None:
-            floor = lower.value
-            tm.add_lower_bound(lower.value)
-            if hint:
-                plan = lp_rounding(instance, tm, lower)
-                rounded = _Fallback.of(instance, previous, plan, rounded=True)
-                if rounded is not None and (fallback is None or rounded.value < fallback.value):
-                    fallback = rounded
-                    tm.hint_plan(rounded.plan)  # a complete plan near the LP's solution
-                else:
-                    tm.hint_start_days(lower.days(), start_plan)
-    solver: cp_model.CpSolver | None = None
-    code = cp_model.INFEASIBLE
-    history: list[tuple[float, float, float]] = []
-    near: cp_model.CpSolver | None = None  # a plan found near the LP's solution
-    if ready:
-        if lower is not None:
-            rounded = fallback.plan if fallback is not None and fallback.rounded else None
-            near, _code, history = _lp_neighbourhood(tm, lower, params, t0, progress, rounded)
-        if near is not None and near.objective_value <= lower.value + 1e-9:
-            solver, code = near, cp_model.OPTIMAL  # at the LP bound: optimal
-        else:
-            if near is not None and (fallback is None or near.objective_value < fallback.value):
-                tm.hint_solution(near)
-            offset = time.perf_counter() - t0
-            solver, code, more = _run(tm.model, params.left_after(t0), progress, lower)
-            history += [(t + offset, o, b) for t, o, b in more]
-            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and near is not None:
-                solver, code = near, cp_model.FEASIBLE
-    status = status_name(code)
-    if solver is not None and fallback is not None and status in ("unknown", "feasible"):
-        if status == "unknown" or fallback.value < round(solver.objective_value):
-            return baseline_result(
-                "training",
-                fallback.plan,
-                fallback.value,
-                fallback.terms,
-                w,
-                None if solver is near else solver,  # a restricted model's bound is no bound
-                t0,
-                history,
-                known_bound=floor,
-                message=fallback.message(cp_sat_found_a_plan=status == "feasible"),
-            )
-    if solver is None or status in ("infeasible", "unknown"):
-        outcome = PartOutcome(status=status, seconds=time.perf_counter() - t0, weights=w)
-        if status == "infeasible" and explain:
-            remaining = max(1.0, time_limit - outcome.seconds)
-            conflicts = explain_infeasibility(instance, time_limit=remaining, seed=seed)
-            outcome.message = "conflicting rules: " + "; ".join(conflicts)
-        outcome.seconds = time.perf_counter() - t0
-        return Result("training", outcome, None)
-    plan = tm.extract(solver)
-    raise_on_violations(check_training(instance, plan), "the solver's plan")
-    terms = {name: float(solver.value(expr)) for name, expr in tm.terms.items()}
-    objective = float(round(solver.objective_value))  # integral; CP-SAT reports a float
-    # the restricted model's bound says nothing about the full model; the LP's does
-    bound = solver.best_objective_bound if solver is not near else -math.inf
-    if floor is not None and floor <= objective:
-        bound = max(bound, floor)
-    outcome = PartOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=time.perf_counter() - t0,
-        terms=terms,
-        weights=w,
-    )
-    return Result("training", outcome, plan, history=history)
+    part = TrainingPart(instance, previous, hint=hint, relax=relax, seed=seed)
+    return run_part(part, params, progress=progress, stop=stop, explain=explain)
 
 
-@dataclass
-class _Fallback:
-    """A checked plan from outside CP-SAT (the hand-planning baseline, or the LP rounded
-    by list scheduling), returned when CP-SAT ends without a plan or with a worse one."""
+class TrainingPart:
+    """The training part for `solver.skeleton.run_part`: the greedy baseline (or the rounded
+    LP) as hint and fallback; the search: LP bound, near the LP, the full model."""
 
-    plan: TrainingPlan
-    value: float
-    terms: dict[str, float]
-    rounded: bool  # the rounded LP, else the hand-planning baseline
+    name = "training"
+    scale = 1.0
+    replaces_worse = True
 
-    @classmethod
-    def of(
-        cls,
+    def __init__(
+        self,
         instance: Instance,
         previous: TrainingPlan | None,
-        plan: TrainingPlan | None,
         *,
-        rounded: bool,
-    ) -> _Fallback | None:
+        hint: bool,
+        relax: bool,
+        seed: int,
+    ):
+        self.instance = instance
+        self.previous = previous
+        self.hint = hint
+        self.relax = relax
+        self.seed = seed
+        self.weights = instance.training.weights.as_dict() if instance.training else {}
+        self.tm: TrainingModel | None = None
+        self._fallback: Fallback[TrainingPlan] | None = None
+        self._rounded = False  # the fallback is the rounded LP, not the baseline
+
+    def build(self) -> None:
+        from solver.baselines import greedy_training  # local: baselines import this module
+
+        if calendar_conflict(self.instance):
+            return
+        windows = SessionWindows.of(self.instance)  # shared by the baseline, model and LP
+        start_plan = greedy_training(self.instance, windows=windows) if self.hint else None
+        self.tm = TrainingModel(self.instance, self.previous, hint=start_plan, windows=windows)
+        self._fallback = self._checked(start_plan, rounded=False)
+
+    def search(self, run: Run) -> Search:
+        tm = self.tm
+        if tm is None or tm.empty_windows:  # no model CP-SAT can solve
+            return Search(cp_model.INFEASIBLE, modelled=False)
+        lower: TrainingBound | None = None
+        floor: int | None = window_bound(tm)  # proven outside CP-SAT
+        if self.relax:
+            # at most LP_SHARE of the time left goes to the LP; without it CP-SAT's bound is
+            # weak
+            left = run.params.time_limit - run.seconds()
+            run.emit("lp_bound", bound=floor)
+            lower = training_bound(tm, left * LP_SHARE)
+            if lower is not None:
+                floor = lower.value
+                tm.add_lower_bound(lower.value)
+                run.emit("lp_bound", bound=floor)
+                if self.hint:
+                    rounded = self._checked(lp_rounding(self.instance, tm, lower), rounded=True)
+                    fallback = self._fallback
+                    if rounded is not None and (fallback is None or rounded.value < fallback.value):
+                        self._fallback, self._rounded = rounded, True
+                        tm.hint_plan(rounded.plan)  # a complete plan near the LP's solution
+                    else:
+                        start = fallback.plan if fallback is not None else None
+                        tm.hint_start_days(lower.days(), start)
+        near: cp_model.CpSolver | None = None  # a plan found near the LP's solution
+        if lower is not None:
+            fb = self._fallback
+            rounded_plan = fb.plan if fb is not None and self._rounded else None
+            near = _lp_neighbourhood(run, tm, lower, rounded_plan)
+        if near is not None and near.objective_value <= lower.value + 1e-9:
+            # at the LP bound: optimal; the restricted model's bound says nothing, the LP's does
+            return Search(cp_model.OPTIMAL, near, bound_holds=False, known_bound=floor)
+        fb = self._fallback
+        if near is not None and (fb is None or near.objective_value < fb.value):
+            tm.hint_solution(near)
+        solver, code = run.cp_sat(tm.model, run.params.left_after(run.t0), tune=_tuner(lower))
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and near is not None:
+            return Search(cp_model.FEASIBLE, near, bound_holds=False, known_bound=floor)
+        return Search(code, solver, known_bound=floor)
+
+    def fallback(self) -> Fallback[TrainingPlan] | None:
+        return self._fallback
+
+    def _checked(self, plan: TrainingPlan | None, *, rounded: bool) -> Fallback | None:
+        """A plan from outside CP-SAT as a fallback (the hand-planning baseline, or the LP
+        rounded by list scheduling), checked."""
         if plan is None:
             return None
-        raise_on_violations(check_training(instance, plan), "a fallback training plan")
-        terms = training_terms(instance, plan, previous)
-        value = float(weighted_objective(instance, terms))
-        return cls(plan, value, {k: float(v) for k, v in terms.items()}, rounded)
-
-    def message(self, cp_sat_found_a_plan: bool) -> str:
-        if not self.rounded and not cp_sat_found_a_plan:
-            return BASELINE_FALLBACK
+        raise_on_violations(check_training(self.instance, plan), "a fallback training plan")
+        terms = training_terms(self.instance, plan, self.previous)
+        value = float(weighted_objective(self.instance, terms))
         source = (
             "the LP relaxation's start days rounded into a plan by list scheduling"
-            if self.rounded
+            if rounded
             else "the hand-planning baseline's plan"
         )
-        found = "a worse plan" if cp_sat_found_a_plan else "no plan"
-        return (
-            f"CP-SAT found {found} within the time limit; this is {source} (it passed the "
-            "checker), the bound is the LP's or CP-SAT's. Raise --time-limit for a better plan."
+
+        def message(found: str) -> str:
+            return (
+                f"CP-SAT found {found} within the time limit; this is {source} (it passed the "
+                "checker), the bound is the LP's or CP-SAT's. Raise --time-limit for a better "
+                "plan."
+            )
+
+        return Fallback(
+            plan,
+            value,
+            {k: float(v) for k, v in terms.items()},
+            worse_message=message("a worse plan"),
+            no_plan_message=message("no plan") if rounded else BASELINE_FALLBACK,
         )
+
+    def objective(self, solver: cp_model.CpSolver) -> float:
+        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
+
+    def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:
+        assert self.tm is not None
+        return self.tm.extract(solver)
+
+    def check(self, plan: TrainingPlan) -> list:
+        return check_training(self.instance, plan)
+
+    def terms(self, solver: cp_model.CpSolver, plan: TrainingPlan) -> dict[str, float]:
+        assert self.tm is not None
+        return {name: float(solver.value(expr)) for name, expr in self.tm.terms.items()}
+
+    def explain(self, time_limit: float) -> list[str]:
+        return explain_infeasibility(self.instance, time_limit=time_limit, seed=self.seed)
 
 
 def lp_rounding(instance: Instance, tm: TrainingModel, lower: TrainingBound) -> TrainingPlan | None:
@@ -201,31 +191,16 @@ def lp_rounding(instance: Instance, tm: TrainingModel, lower: TrainingBound) -> 
     return greedy_training(instance, priority=days, windows=tm.windows)
 
 
-def _run(
-    model: cp_model.CpModel,
-    params: SolveParams,
-    progress: Progress | None,
-    lower: TrainingBound | None,
-) -> tuple[cp_model.CpSolver, int, list[tuple[float, float, float]]]:
-    """One CP-SAT run on `model` (tm's model or a restriction of it)."""
-    solver = cp_model.CpSolver()
-    params.apply(solver)
-    tune(solver)
-    if lower is not None and solver.parameters.num_workers == 2:
-        # the bound comes from the LP; the full worker searches without CP-SAT's own LP
-        # (faster nodes). generated-S at 40 s: the optimum in 2 of 5 runs against 0 of 3
-        # with default_lp; generated-M at 60 s: 18752 against 18757
-        solver.parameters.subsolvers.append("no_lp")
-    recorder = ProgressRecorder(progress)
-    try:
-        code = solver.solve(model, recorder)
-    except IndexError:
-        # CP-SAT 9.15's symmetry detection can fail on some models with duplicated
-        # no-overlap constraints ("raw_hash_map<>::at"); solving without it is sound.
-        solver.parameters.symmetry_level = 0
-        recorder = ProgressRecorder(progress)
-        code = solver.solve(model, recorder)
-    return solver, code, recorder.history
+def _tuner(lower: TrainingBound | None):
+    def apply(solver: cp_model.CpSolver) -> None:
+        tune(solver)
+        if lower is not None and solver.parameters.num_workers == 2:
+            # the bound comes from the LP; the full worker searches without CP-SAT's own LP
+            # (faster nodes). generated-S at 40 s: the optimum in 2 of 5 runs against 0 of 3
+            # with default_lp; generated-M at 60 s: 18752 against 18757
+            solver.parameters.subsolvers.append("no_lp")
+
+    return apply
 
 
 LP_SHARE = 0.65
@@ -236,13 +211,11 @@ LP_FIX_SHARE = 0.9  # sessions whose LP start has at least this share on one day
 
 
 def _lp_neighbourhood(
+    run: Run,
     tm: TrainingModel,
     lower: TrainingBound,
-    params: SolveParams,
-    t0: float,
-    progress: Progress | None,
     rounded: TrainingPlan | None = None,
-) -> tuple[cp_model.CpSolver | None, int, list[tuple[float, float, float]]]:
+) -> cp_model.CpSolver | None:
     """Search near the LP's solution first: the sessions whose LP start sits (mostly) on
     one day are fixed there, for at most a third of the time left. A plan found there is
     a plan of the full model; one at the LP bound is optimal. The restricted model's own
@@ -265,24 +238,25 @@ def _lp_neighbourhood(
                 agreed[i] = w
         fixed = agreed
     if not fixed:
-        return None, cp_model.UNKNOWN, []
+        return None
     restricted = cp_model.CpModel()
     restricted.proto.copy_from(tm.model.proto)
     for i, w in fixed.items():
         restricted.add(tm.sessions[i].start == tm.cal.offsets[w])
-    left = params.left_after(t0)
+    params = run.params
+    left = params.left_after(run.t0)
     budget = SolveParams(
         time_limit=max(1.0, left.time_limit / 3),
         seed=params.seed,
         workers=params.workers,
         log=params.log,
     )
-    start = time.perf_counter() - t0
-    hook = None if progress is None else (lambda s, o, _b: progress(s, o, lower.value))
-    solver, code, history = _run(restricted, budget, hook, lower)
+    solver, code = run.cp_sat(
+        restricted, budget, tune=_tuner(lower), phase="near_lp", bound_override=float(lower.value)
+    )
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, code, []
-    return solver, code, [(start + t, o, float(lower.value)) for t, o, _b in history]
+        return None
+    return solver
 
 
 def tune(solver: cp_model.CpSolver) -> None:

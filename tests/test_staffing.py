@@ -416,7 +416,7 @@ def test_no_plan_in_time_falls_back_to_the_checked_baseline(monkeypatch):
     from models.check_staffing import check_staffing, staffing_figures, staffing_objective
     from solver.baselines import proportional_staffing
 
-    monkeypatch.setattr(staffing_solver, "status_name", lambda code: "unknown")
+    monkeypatch.setattr("solver.skeleton.status_name", lambda code: "unknown")
     inst = tiny_staffing()
     r = staffing_solver.solve(inst, time_limit=5, workers=1)
     base = proportional_staffing(inst)

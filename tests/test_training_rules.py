@@ -330,7 +330,7 @@ def test_no_plan_in_time_falls_back_to_the_checked_greedy_plan(monkeypatch):
     from models.check_training import check_training, training_terms, weighted_objective
     from solver.baselines import greedy_training
 
-    monkeypatch.setattr(training_solver, "status_name", lambda code: "unknown")
+    monkeypatch.setattr("solver.skeleton.status_name", lambda code: "unknown")
     inst = tiny(groups=2, modules=[{"id": "A", "days": 1}, {"id": "B", "days": 1, "after": ["A"]}])
     r = training_solver.solve(inst, time_limit=5, workers=1)
     base = greedy_training(inst)
