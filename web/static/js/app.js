@@ -148,7 +148,7 @@ async function openInstance(id) {
   const remembered = Number(sessionStorage.getItem(`juwe-plan-${id}`));
   const pick = state.versions.find((v) => v.id === remembered) || state.versions[0];
   if (pick) await makeCurrent(pick.id);
-  else clearPlan();
+  else clearPlan("No plan of this instance yet: set the time limit and press Solve.");
 }
 
 function renderSummary(found) {

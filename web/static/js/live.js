@@ -13,6 +13,7 @@ export function resetLive() {
   const chart = $("live-chart");
   if (window.Plotly) window.Plotly.purge(chart);
   chart.replaceChildren();
+  chart.hidden = true;
 }
 
 export function progressLine(event) {
@@ -62,6 +63,7 @@ function drawChart(event) {
   };
   const config = { displayModeBar: false, responsive: true };
   const chart = $("live-chart");
+  chart.hidden = false;
   if (shownPart !== event.part) {
     shownPart = event.part;
     window.Plotly.newPlot(chart, data, layout, config);

@@ -49,10 +49,9 @@ export function showPlan(id, plan, files) {
   selectTab($(`tab-${tab}`).hidden ? "replan" : tab);
 }
 
-export function clearPlan() {
+export function clearPlan(text = "Load an instance and solve it to see a plan.") {
   shown = null;
-  replace($("plan-summary"), el("p", { class: "meta" },
-    "Load an instance and solve it to see a plan."));
+  replace($("plan-summary"), el("p", { class: "meta" }, text));
   $("tabs").hidden = true;
   for (const name of TABS) $(`panel-${name}`).hidden = true;
 }
