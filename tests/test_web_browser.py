@@ -182,6 +182,29 @@ def test_planner_session(server, page):
     assert tools.evaluate("document.querySelectorAll('#live-chart svg.main-svg').length") > 0
     tools.screenshot("web-02-solved.png")
 
+    # the tabs work from the keyboard (arrow keys), and every control has a name
+    tools.evaluate("document.getElementById('tab-training').focus()")
+    for kind in ("keyDown", "keyUp"):
+        tools.send(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key="ArrowRight",
+            code="ArrowRight",
+            windowsVirtualKeyCode=39,
+        )
+    tools.wait_until(
+        "document.activeElement.id === 'tab-staffing' && document.getElementById("
+        "'tab-staffing').getAttribute('aria-selected') === 'true'",
+        5,
+        "arrow key",
+    )
+    unnamed = tools.evaluate(
+        "Array.from(document.querySelectorAll('input, select, button')).filter(e => "
+        "!e.getAttribute('aria-label') && !(e.id && document.querySelector("
+        '`label[for="${e.id}"]`)) && !e.textContent.trim()).map(e => e.outerHTML)'
+    )
+    assert unnamed == []
+
     # the other parts' views render too
     click(tools, "#tab-staffing")
     wait_figure(tools, "staffing-timeline")

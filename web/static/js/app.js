@@ -218,7 +218,7 @@ async function makeCurrent(planId) {
   const files = record ? record.files : await getJson(`/plans/${planId}/files`);
   state.current = { id: planId, plan };
   sessionStorage.setItem(`juwe-plan-${state.instance.id}`, String(planId));
-  showPlan(planId, plan, files);
+  showPlan(planId, plan, files, record ? `version v${record.version}` : `plan ${planId}`);
   renderSessions(plan);
   renderWeights(plan);
   renderChanges();

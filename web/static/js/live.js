@@ -54,11 +54,12 @@ function drawChart(event) {
   ];
   const where = event.total ? ` (${event.index}/${event.total})` : "";
   const layout = {
-    title: { text: `${PART_NAMES[event.part] || event.part}${where}`, font: { size: 12 } },
-    margin: { l: 55, r: 10, t: 28, b: 30 },
-    xaxis: { title: { text: "seconds", font: { size: 10 } }, tickfont: { size: 10 } },
+    title: { text: `${PART_NAMES[event.part] || event.part}${where}`, font: { size: 12 },
+      x: 0.02, xanchor: "left" },
+    margin: { l: 55, r: 10, t: 30, b: 25 },
+    xaxis: { ticksuffix: " s", tickfont: { size: 10 } },
     yaxis: { tickfont: { size: 10 } },
-    legend: { orientation: "h", y: -0.25, font: { size: 10 } },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.12, font: { size: 10 } },
     height: 188,
   };
   const config = { displayModeBar: false, responsive: true };

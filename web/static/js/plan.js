@@ -37,9 +37,9 @@ function currentTab() {
 }
 
 /** Shows plan `id` (its plan.json) as the current plan. */
-export function showPlan(id, plan, files) {
+export function showPlan(id, plan, files, label = `plan ${id}`) {
   shown = { id, plan };
-  replace($("plan-summary"), planSummary(id, plan));
+  replace($("plan-summary"), planSummary(label, plan));
   $("tabs").hidden = false;
   for (const part of ["training", "staffing", "rollout"]) {
     $(`tab-${part}`).hidden = !plan[part];
@@ -56,7 +56,7 @@ export function clearPlan(text = "Load an instance and solve it to see a plan.")
   for (const name of TABS) $(`panel-${name}`).hidden = true;
 }
 
-function planSummary(id, plan) {
+function planSummary(label, plan) {
   const rows = [];
   for (const part of ["training", "staffing", "rollout"]) {
     const record = plan[part];
@@ -73,7 +73,8 @@ function planSummary(id, plan) {
   const head = el("tr", {}, ["Part", "Status", "Objective", "Best bound", "Gap", "Note"]
     .map((h) => el("th", { scope: "col" }, h)));
   return [
-    el("p", { class: "meta" }, `Plan ${id} of ${plan.instance.name}. Lower objectives are better; `
+    el("p", { class: "meta" }, `Current plan: ${label} of ${plan.instance.name}. Lower `
+      + "objectives are better; "
       + "the gap is how far the plan can at most be from the best possible one."),
     el("table", { class: "parts" }, el("thead", {}, head), el("tbody", {}, rows)),
   ];
@@ -148,7 +149,7 @@ function renderFiles(id, files) {
   replace($("files"),
     el("ul", { class: "files" }, main.map(item)),
     el("h4", {}, "Tables (CSV) and calendars per group or trainer"),
-    el("ul", { class: "files" }, rest.map(item)));
+    el("ul", { class: "files columns" }, rest.map(item)));
 }
 
 export function downloadLink(id, name) {
