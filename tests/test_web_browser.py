@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,52 +38,47 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def juwe_serve(workspace: Path, *args: str) -> Iterator[str]:
+    """`juwe serve` as a subprocess on a free local port; yields its base address."""
+    port = _free_port()
+    workspace.parent.mkdir(parents=True, exist_ok=True)
+    log_path = workspace.parent / f"serve-{port}.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "cli.main", "serve", "--workspace", str(workspace)]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail("juwe serve did not start: " + log_path.read_text())
+                time.sleep(0.2)
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`juwe serve` as a subprocess; yields its base address."""
-    port = _free_port()
-    workspace = tmp_path_factory.mktemp("serve") / "ws"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = (workspace.parent / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "serve",
-            "--workspace",
-            str(workspace),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail(
-                    "juwe serve did not start: " + (workspace.parent / "serve.log").read_text()
-                )
-            time.sleep(0.2)
-    try:
+    with juwe_serve(tmp_path_factory.mktemp("serve") / "ws") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -416,3 +413,21 @@ def test_upload_errors_and_conflicts_in_words(server, page, tmp_path):
         )
     ]
     assert unexpected == []
+
+
+def test_token_asked_once_and_kept(page, tmp_path):
+    """With a token every /api request needs it: the page asks on the first 401 and keeps
+    it for the session."""
+    tools = page
+    with juwe_serve(tmp_path / "ws", "--token", "s3cret-token") as base:
+        tools.send("Page.navigate", url=base + "/")
+        tools.wait_until("document.getElementById('token-dialog').open", 15, "the token dialog")
+        tools.screenshot("web-12-token.png")
+        set_value(tools, "#token-input", "s3cret-token")
+        click(tools, "#token-form button[type=submit]")
+        tools.wait_until("document.querySelectorAll('#bundled-select option').length > 0", 15)
+        assert tools.evaluate("sessionStorage.getItem('juwe-token')") == "s3cret-token"
+        assert "Service ready" in tools.evaluate(
+            "document.getElementById('service-status').textContent"
+        )
+        tools.evaluate("sessionStorage.clear()")

@@ -142,6 +142,10 @@ async function openInstance(id) {
   $("proposal").hidden = true;
   $("conflicts").hidden = true;
   renderSummary(found);
+  if (state.job === null) {
+    resetLive();
+    setJobStatus("", "No solve of this instance yet in this window.");
+  }
   $("solve-button").disabled = state.job !== null;
   await refreshKnown();
   await refreshVersions();
@@ -149,6 +153,16 @@ async function openInstance(id) {
   const pick = state.versions.find((v) => v.id === remembered) || state.versions[0];
   if (pick) await makeCurrent(pick.id);
   else clearPlan("No plan of this instance yet: set the time limit and press Solve.");
+  await resumeJob(id);
+}
+
+/** A solve of this instance still running (the page was reloaded): follow it again. */
+async function resumeJob(instanceId) {
+  if (state.job) return;
+  const jobs = await getJson("/jobs");
+  const active = jobs.find((j) => j.instance === instanceId
+    && ["queued", "running"].includes(j.status));
+  if (active) await runJob(active.id, active.params?.previous != null);
 }
 
 function renderSummary(found) {
@@ -295,7 +309,7 @@ async function runJob(id, replan) {
 }
 
 function setJobStatus(status, text) {
-  replace($("job-status"), statusBadge(status, status), " ", text);
+  replace($("job-status"), status ? statusBadge(status, status) : null, " ", text);
   $("job-status").dataset.status = status;
 }
 
