@@ -472,3 +472,20 @@ def test_token_on_a_real_server(tmp_path):
         assert httpx.get(server.url + "/").status_code == 200
     finally:
         server.stop()
+
+
+def test_a_bug_is_a_short_500(tmp_path, monkeypatch, caplog):
+    app = create_app(Settings(workspace=tmp_path / "ws"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app.state.store, "instances", broken)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/instances")
+    assert r.status_code == 500
+    assert r.json() == {
+        "message": "internal error (a bug in juwe-planner; the server log has the details)"
+    }
+    assert "boom" not in r.text and "Traceback" not in r.text
+    assert "boom" in caplog.text  # the traceback goes to the log
