@@ -489,3 +489,17 @@ def test_a_bug_is_a_short_500(tmp_path, monkeypatch, caplog):
     }
     assert "boom" not in r.text and "Traceback" not in r.text
     assert "boom" in caplog.text  # the traceback goes to the log
+
+
+def test_serve_off_localhost_generates_a_token(tmp_path, monkeypatch, juwe):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    result = juwe("serve", "--host", "0.0.0.0", "--port", "9", "--workspace", tmp_path / "ws")
+    assert result.exit_code == 0, result.output
+    token = started["app"].state.settings.token
+    assert token and len(token) >= 24 and token in result.output
+    assert (started["host"], started["port"]) == ("0.0.0.0", 9)  # not bound: run is replaced
+    result = juwe("serve", "--workspace", tmp_path / "ws2")
+    assert started["app"].state.settings.token is None and started["host"] == "127.0.0.1"
