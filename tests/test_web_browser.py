@@ -231,11 +231,12 @@ def test_planner_session(server, page):
     changes = tools.evaluate("document.getElementById('changes').innerText")
     assert f"Group {group}, session {session}: pinned to first day {target['start']}" in changes
     assert tools.evaluate(f"!!document.querySelector('[data-unpin={_js(key)}]')")
+    tools.evaluate("document.getElementById('changes').scrollIntoView()")
     tools.screenshot("web-04-pinned.png")
 
     click(tools, "#replan-button")
     assert wait_job_end(tools) == "done"
-    tools.wait_until("!document.getElementById('proposal').hidden", 15, "the proposal")
+    tools.wait_until("!document.getElementById('proposal').hidden", 30, "the proposal")
     proposed = tools.evaluate("window.juwe.state.proposed")
     assert proposed and proposed != first
     diff_text = tools.evaluate("document.getElementById('proposal').innerText")

@@ -267,10 +267,12 @@ async function startJob(replan) {
   if (replan && !state.current) throw new Error("Solve once first: re-planning starts from a plan.");
   const body = jobRequest(replan);
   $("conflicts").hidden = true;
+  setJobStatus("queued", "Starting the solve…");
   let created;
   try {
     created = await sendJson("POST", "/jobs", body);
   } catch (error) {
+    setJobStatus("", "The solve was not started.");
     if (!(error instanceof ApiError) || error.status !== 422) throw error;
     showRejected(error);
     return;
