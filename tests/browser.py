@@ -70,6 +70,17 @@ class DevTools:
                 return msg
         raise TimeoutError(f"no {method} within {timeout} s (events: {len(self.events) - seen})")
 
+    def navigate(self, url: str, timeout: float = 30) -> None:
+        """Opens `url` and waits for its own load event (not an earlier page's)."""
+        self.send("Page.navigate", url=url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            loaded = f"location.href === {json.dumps(url)} && document.readyState === 'complete'"
+            if self.evaluate(loaded):
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"{url} did not load within {timeout} s")
+
     def evaluate(self, expression: str, await_promise: bool = False):
         result = self.send(
             "Runtime.evaluate",

@@ -146,8 +146,7 @@ def wait_figure(tools, name: str, timeout: float = 30) -> None:
 
 def test_planner_session(server, page):
     tools = page
-    tools.send("Page.navigate", url=server + "/")
-    tools.wait_for("Page.loadEventFired")
+    tools.navigate(server + "/")
     tools.wait_until("document.querySelectorAll('#bundled-select option').length > 0", 15)
     assert tools.evaluate("document.getElementById('bundled-select').value") == "bremen-2016"
     tools.screenshot("web-01-loaded.png")
@@ -359,8 +358,7 @@ def _early_deadline(data: dict) -> None:
 def test_upload_errors_and_conflicts_in_words(server, page, tmp_path):
     tools = page
     start = len(tools.events)
-    tools.send("Page.navigate", url=server + "/")
-    tools.wait_for("Page.frameStoppedLoading")
+    tools.navigate(server + "/")
     tools.wait_until("document.querySelectorAll('#bundled-select option').length > 0", 15)
     click(tools, "#upload-details summary")
 
@@ -421,7 +419,7 @@ def test_token_asked_once_and_kept(page, tmp_path):
     it for the session."""
     tools = page
     with juwe_serve(tmp_path / "ws", "--token", "s3cret-token") as base:
-        tools.send("Page.navigate", url=base + "/")
+        tools.navigate(base + "/")
         tools.wait_until("document.getElementById('token-dialog').open", 15, "the token dialog")
         tools.screenshot("web-12-token.png")
         set_value(tools, "#token-input", "s3cret-token")
