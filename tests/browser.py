@@ -71,11 +71,13 @@ class DevTools:
         raise TimeoutError(f"no {method} within {timeout} s (events: {len(self.events) - seen})")
 
     def navigate(self, url: str, timeout: float = 30) -> None:
-        """Opens `url` and waits for its own load event (not an earlier page's)."""
+        """Opens `url` and waits until the new document has loaded (the old one is marked,
+        so a reload of the same address is not mistaken for the page before it)."""
+        self.evaluate("window.__leaving = true")
         self.send("Page.navigate", url=url)
         deadline = time.monotonic() + timeout
+        loaded = "!window.__leaving && document.readyState === 'complete'"
         while time.monotonic() < deadline:
-            loaded = f"location.href === {json.dumps(url)} && document.readyState === 'complete'"
             if self.evaluate(loaded):
                 return
             time.sleep(0.1)
