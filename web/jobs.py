@@ -172,6 +172,11 @@ class Runner:
         self.staging_dir.mkdir()
 
     def start(self) -> None:
+        """Start the runner's thread (again after `shutdown`: an app's lifespan may run more
+        than once, e.g. under test clients)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._halt.clear()
         self._thread = threading.Thread(target=self._loop, name="juwe-runner", daemon=True)
         self._thread.start()
 
@@ -203,6 +208,7 @@ class Runner:
                 run.process.terminate()
             for run in self._running.values():
                 run.process.join(timeout=5)
+            self._running.clear()  # their jobs are marked 'interrupted' at the next start
 
     # ---------------------------------------------------------------- the loop
     def _loop(self) -> None:
