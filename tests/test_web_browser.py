@@ -213,8 +213,8 @@ def test_planner_session(server, page):
     click(tools, "#tab-replan")
     target = tools.wait_until(
         "(() => { const r = document.querySelector('#sessions tr[data-session]'); if (!r) "
-        "return null; const c = r.querySelectorAll('td'); return {key: r.dataset.session, "
-        "start: c[3].textContent, trainer: c[5].textContent}; })()",
+        "return null; return {key: r.dataset.session, start: r.dataset.start, "
+        "trainer: r.dataset.trainer}; })()",
         15,
         "the sessions table",
     )

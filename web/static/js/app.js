@@ -233,7 +233,7 @@ async function makeCurrent(planId) {
   state.current = { id: planId, plan };
   sessionStorage.setItem(`juwe-plan-${state.instance.id}`, String(planId));
   showPlan(planId, plan, files, record ? `version v${record.version}` : `plan ${planId}`);
-  renderSessions(plan);
+  renderSessions(plan, planId);
   renderWeights(plan);
   renderChanges();
   renderVersions();
@@ -369,7 +369,7 @@ function showConflicts(job) {
 
 function changesMade() {
   renderChanges();
-  if (state.current) renderSessions(state.current.plan);
+  if (state.current) renderSessions(state.current.plan, state.current.id);
   const pins = $("conflict-pins");
   if (pins) replace(pins, pinsElement());
   $("replan-button").textContent = hasChanges()

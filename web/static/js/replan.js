@@ -36,7 +36,7 @@ export function hasChanges() {
 }
 
 /** The planned sessions of `plan` (plan.json) with their pin and mark controls. */
-export function renderSessions(plan) {
+export function renderSessions(plan, planId) {
   const training = plan.training;
   const box = $("sessions");
   if (!training || !training.plan) {
@@ -45,12 +45,35 @@ export function renderSessions(plan) {
   }
   trainers = (plan.instance.training.trainers || []).map((t) => t.id);
   const planned = training.plan.sessions.filter((s) => s.status !== "done" && s.start);
-  const head = el("tr", {}, ["Group", "Session", "Module", "First day", "Last day", "Trainer",
-    "Pin: first day", "Pin: trainer", "Pin", "Mark"].map((h) => el("th", { scope: "col" }, h)));
+  const head = el("tr", {}, ["Group", "Session", "Days", "Trainer", "Pin: first day",
+    "Pin: trainer", "Pin", "Mark"].map((h) => el("th", { scope: "col" }, h)));
+  const typed = box.dataset.plan === String(planId) ? typedValues(box) : new Map();
+  box.dataset.plan = String(planId);
   const rows = planned.map(sessionRow);
+  for (const row of rows) restoreTyped(row, typed);
   replace(box, el("div", { class: "table-wrap", role: "region", tabindex: "0",
     "aria-label": "Planned sessions" },
   el("table", { class: "sessions" }, el("thead", {}, head), el("tbody", {}, rows))));
+}
+
+/** What the planner typed into rows not pinned yet (kept when the table is redrawn). */
+function typedValues(box) {
+  const typed = new Map();
+  for (const input of box.querySelectorAll("[data-pin-date], [data-pin-trainer]")) {
+    const k = input.dataset.pinDate || input.dataset.pinTrainer;
+    if (pins.has(k)) continue;
+    typed.set(`${input.dataset.pinDate ? "date" : "trainer"}|${k}`, input.value);
+  }
+  return typed;
+}
+
+function restoreTyped(row, typed) {
+  const k = row.dataset.session;
+  if (pins.has(k)) return;
+  const date = row.querySelector("[data-pin-date]");
+  const trainer = row.querySelector("[data-pin-trainer]");
+  if (typed.has(`date|${k}`)) date.value = typed.get(`date|${k}`);
+  if (typed.has(`trainer|${k}`)) trainer.value = typed.get(`trainer|${k}`);
 }
 
 function sessionRow(s) {
@@ -73,9 +96,11 @@ function sessionRow(s) {
   ["planned", "done", "missed"].map((v) => el("option", { value: v,
     selected: (marks.get(k)?.status || "planned") === v }, v === "done" ? "done (erl.)" : v)));
   const cls = pin ? "pinned" : marks.has(k) ? "marked" : null;
-  return el("tr", { class: cls, "data-session": k },
-    el("td", {}, s.group), el("td", {}, s.session), el("td", {}, s.module),
-    el("td", {}, s.start), el("td", {}, s.end || s.start), el("td", {}, s.trainer || ""),
+  const days = s.end && s.end !== s.start ? `${s.start} – ${s.end}` : s.start;
+  return el("tr", { class: cls, "data-session": k, "data-start": s.start,
+    "data-trainer": s.trainer || "" },
+  el("td", {}, s.group), el("td", { title: `module ${s.module}` }, s.session),
+  el("td", {}, days), el("td", {}, s.trainer || ""),
     el("td", {}, day), el("td", {}, trainer), el("td", {}, pinButton), el("td", {}, mark));
 }
 
