@@ -2,13 +2,15 @@
 // pin and mark sessions, re-plan with minimal change, compare, accept or reject, download.
 
 import { ApiError, followJob, getJson, onTokenNeeded, sendJson, upload } from "./api.js";
-import { $, el, jobWords, num, outcomeWords, pct, replace, statusBadge } from "./dom.js";
+import { $, el, jobWords, replace, statusBadge } from "./dom.js";
 import { resetLive, showProgress } from "./live.js";
 import { clearPlan, setupTabs, showPlan } from "./plan.js";
+import { errorList, jobSentence, showConflicts, showRejected } from "./messages.js";
 import {
   diffElement, hasChanges, onChanges, pinList, pinsElement, readWeights, renderChanges,
   renderSessions, renderWeights, resetChanges, statusList,
 } from "./replan.js";
+import { proposedOutcome, renderVersions } from "./versions.js";
 
 const state = {
   instance: null, // {id, name, summary, instance}
@@ -126,12 +128,6 @@ async function withUploadErrors(action) {
   }
 }
 
-function errorList(error) {
-  const items = error.errors.length ? error.errors : [{ field: null, message: error.message }];
-  return el("ul", {}, items.map((e) => el("li", {},
-    e.field ? el("span", { class: "field" }, `${e.field}: `) : null, e.message)));
-}
-
 async function openInstance(id) {
   const found = await getJson(`/instances/${id}`);
   state.instance = found;
@@ -181,49 +177,12 @@ function renderSummary(found) {
 
 async function refreshVersions() {
   state.versions = await getJson(`/instances/${state.instance.id}/plans`);
-  renderVersions();
+  showVersions();
 }
 
-function renderVersions() {
-  const box = $("versions");
-  if (state.versions.length === 0) {
-    replace(box, el("p", { class: "meta" }, "No plan yet."));
-    return;
-  }
-  const byId = new Map(state.versions.map((v) => [v.id, v]));
-  const rows = state.versions.map((v) => {
-    const isCurrent = state.current?.id === v.id;
-    const label = isCurrent ? "current"
-      : v.id === state.proposed ? "proposed" : null;
-    return el("tr", { class: isCurrent ? "current" : null, "data-plan": v.id },
-      el("td", {}, `v${v.version}`, label ? el("div", { class: "meta" }, label) : null),
-      el("td", {}, origin(v, byId)),
-      el("td", {}, partsLine(v.stats)),
-      el("td", {}, isCurrent ? "" : el("button", { type: "button", class: "small",
-        "aria-label": `Go back to version ${v.version}`,
-        onclick: (e) => guard(e, () => goBackTo(v.id)) }, "Use")));
-  });
-  replace(box, el("table", { class: "versions" },
-    el("thead", {}, el("tr", {}, ["Version", "Made by", "Parts", ""].map((h) =>
-      el("th", { scope: "col" }, h)))),
-    el("tbody", {}, rows)));
-}
-
-function origin(v, byId) {
-  const time = (v.created || "").slice(11, 16);
-  const p = v.params || {};
-  const parent = p.previous ? byId.get(p.previous) : null;
-  const how = p.previous ? `re-plan of v${parent ? parent.version : "?"}` : "fresh solve";
-  const extra = [];
-  if (p.pins?.length) extra.push(`${p.pins.length} pin(s)`);
-  if (p.status?.length) extra.push(`${p.status.length} mark(s)`);
-  if (p.weights) extra.push("weights changed");
-  return `${how}${extra.length ? `, ${extra.join(", ")}` : ""} at ${time}`;
-}
-
-function partsLine(stats) {
-  return Object.entries(stats || {}).map(([part, s]) => el("div", {},
-    `${part}: ${s.status} ${num(s.objective)}`));
+function showVersions() {
+  renderVersions(state.versions, state.current?.id, state.proposed,
+    (id) => guard(null, () => goBackTo(id)));
 }
 
 async function makeCurrent(planId) {
@@ -236,7 +195,7 @@ async function makeCurrent(planId) {
   renderSessions(plan, planId);
   renderWeights(plan);
   renderChanges();
-  renderVersions();
+  showVersions();
 }
 
 async function goBackTo(planId) {
@@ -278,13 +237,6 @@ async function startJob(replan) {
     return;
   }
   await runJob(created.id, replan && body.previous !== null);
-}
-
-function showRejected(error) {
-  const box = $("conflicts");
-  replace(box, el("p", {}, "The solve was not started:"), errorList(error),
-    el("p", {}, "Your pins:"), el("div", { id: "conflict-pins" }, pinsElement()));
-  box.hidden = false;
 }
 
 async function runJob(id, replan) {
@@ -336,37 +288,6 @@ async function jobEnded(job, replan) {
   }
 }
 
-function jobSentence(job) {
-  let text = `Job ${job.id}: ${jobWords(job.status)}`;
-  if (job.status === "stopped") {
-    text += job.plan ? "; the best plan found so far is kept" : "; no plan was kept";
-  }
-  if (job.message && !["infeasible", "failed"].includes(job.status)
-      && !job.message.startsWith(job.status)) {
-    text += ` (${job.message})`;
-  }
-  return `${text}.`;
-}
-
-function showConflicts(job) {
-  const box = $("conflicts");
-  const parts = [];
-  if (job.status === "infeasible") {
-    parts.push(el("p", {}, el("strong", {}, "No plan satisfies every rule."),
-      " The rules in conflict:"));
-    const rules = job.conflicts.length ? job.conflicts : [job.message];
-    parts.push(el("ul", { class: "rules" }, rules.map((r) => el("li", { class: "rule" }, r))));
-    if (job.conflicts.length && job.message) parts.push(el("p", { class: "meta" }, job.message));
-  } else {
-    parts.push(el("p", {}, el("strong", {}, jobWords(job.status)), job.message
-      ? `: ${job.message}` : ""));
-  }
-  parts.push(el("p", {}, "The pins you set (lift one and re-plan):"),
-    el("div", { id: "conflict-pins" }, pinsElement()));
-  replace(box, parts);
-  box.hidden = false;
-}
-
 function changesMade() {
   renderChanges();
   if (state.current) renderSessions(state.current.plan, state.current.id);
@@ -389,16 +310,9 @@ async function propose(planId) {
   replace($("proposal-summary"), proposedOutcome(version), counts);
   replace($("diff"), parts);
   $("proposal").hidden = false;
-  renderVersions();
+  showVersions();
   $("proposal").scrollIntoView({ block: "start" });
   $("accept-button").focus({ preventScroll: true });
-}
-
-function proposedOutcome(version) {
-  if (!version) return null;
-  return el("ul", { class: "outcomes" }, Object.entries(version.stats || {}).map(([part, s]) =>
-    el("li", {}, `${part}: `, statusBadge(s.status), ` ${outcomeWords(s.status)}; objective `
-      + `${num(s.objective)}, gap ${pct(s.gap)}`)));
 }
 
 async function acceptProposal() {
@@ -411,7 +325,7 @@ async function acceptProposal() {
 async function rejectProposal() {
   state.proposed = null;
   $("proposal").hidden = true;
-  renderVersions();
+  showVersions();
   $("main").focus();
 }
 
