@@ -23,7 +23,7 @@ def test_kill_mid_solve_and_restart(tmp_path):
             done = wait_job(c, r.json()["id"], timeout=60)
             assert done["status"] == "done", done
             files = c.get(f"/api/plans/{done['plan']}/files").json()
-            big = yaml.safe_load(bundled_path("generated-M").read_text("utf-8"))
+            big = yaml.safe_load(bundled_path("generated-S").read_text("utf-8"))
             big_id = c.post("/api/instances", json=big).json()["id"]
             r = c.post("/api/jobs", json={"instance": big_id, "time_limit": 300, "workers": 1})
             long_id = r.json()["id"]
@@ -33,7 +33,7 @@ def test_kill_mid_solve_and_restart(tmp_path):
         assert workers, "no worker process for the running job"
     finally:
         server.kill()
-    _, alive = psutil.wait_procs(workers, timeout=15)
+    _, alive = psutil.wait_procs(workers, timeout=30)
     assert alive == [], "workers of the killed server still run"
 
     again = Server(workspace)
