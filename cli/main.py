@@ -214,6 +214,10 @@ from cli.staffing import staffing  # noqa: E402
 
 cli.add_command(staffing)
 
+from cli.serve import serve  # noqa: E402
+
+cli.add_command(serve)
+
 
 def main() -> None:
     cli(prog_name="juwe")

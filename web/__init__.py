@@ -1,0 +1,1 @@
+"""`juwe serve`: the REST planning service (FastAPI), its SQLite state and the page."""
