@@ -343,6 +343,8 @@ def save_plan(plan: PlanFile, path: str | Path) -> None:
 def plan_json(plan: PlanFile) -> str:
     """plan.json text: wall-clock seconds are left out so a re-run gives the same bytes."""
     data = plan.model_dump(mode="json")
+    if not data.get("interrupted"):
+        data.pop("interrupted", None)  # only an interrupted run says so (same bytes as before)
     for part in ("training", "staffing", "rollout", "joint"):
         record = data.get(part)
         if record is not None:
