@@ -14,13 +14,21 @@ they are: only strings that are not numbers are changed.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import math
+import re
+import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
+
+from models.instance import Instance
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,3 +69,42 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(csv_text)
     out.columns = [csv_text(str(c)) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def plan_stamp(instance: Instance) -> dt.datetime:
+    """The time a plan's files carry (workbook created/modified, calendar DTSTAMP): the
+    snapshot date of the training part (midnight, UTC), else the start of the horizon. Not
+    the wall clock, so the same plan gives the same bytes; a re-plan with a later snapshot
+    is newer."""
+    training = instance.training
+    day = training.snapshot.date if training is not None and training.snapshot else None
+    day = day or instance.calendar.start
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def save_workbook(wb: Workbook, path: Path, stamp: dt.datetime) -> Path:
+    """`wb.save(path)` with the same bytes for the same content: openpyxl stamps the
+    modification time (docProps/core.xml) and every zip entry with the wall clock; both
+    get `stamp` instead."""
+    naive = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    wb.properties.created = naive
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    iso = naive.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + iso.encode() + rb"\g<2>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=naive.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, data)
+    return path

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.instance import Instance
 from models.plan import TrainingPlan
 from reports.anlage1 import TITLE_COL, anlage1_table, anlage1_years, cell_kind
-from reports.cells import text_row
+from reports.cells import plan_stamp, save_workbook, text_row
 
 SHEET_DATES = "Anlage 1"
 SHEET_YEARS = "Anlage 1 (Jahre)"
@@ -61,5 +61,5 @@ def write_anlage1_xlsx(instance: Instance, plan: TrainingPlan, path: Path) -> Pa
     ws.title = SHEET_DATES
     _fill_sheet(ws, anlage1_table(instance, plan), numeric_years=False)
     _fill_sheet(wb.create_sheet(SHEET_YEARS), anlage1_years(instance, plan), numeric_years=True)
-    wb.save(path)
+    save_workbook(wb, path, plan_stamp(instance))
     return path

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
-from reports.cells import text_row
+from reports.cells import plan_stamp, save_workbook, text_row
 from reports.rollout import anlage2_table, rollout_tasks_table
 from reports.staffing import allocation_table, staffing_table, timeline_table
 from reports.tables import sessions_table
@@ -85,5 +85,5 @@ def write_plan_xlsx(plan_file: PlanFile, path: Path) -> Path:
         ws.auto_filter.ref = ws.dimensions
     if not wb.sheetnames:
         text_row(wb.create_sheet("Plan"), ["No part of the instance was planned."])
-    wb.save(path)
+    save_workbook(wb, path, plan_stamp(plan_file.instance))
     return path
