@@ -49,7 +49,7 @@ def cli() -> None:
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="CP-SAT workers (0: all cores); 1 gives byte-identical reruns",
+    help="CP-SAT workers (0: all cores); 1 with --work-limit gives byte-identical reruns",
 )
 @click.option(
     "--previous",
