@@ -71,12 +71,12 @@ def bench(
     if not names:
         names = ["bremen-2016"]
     loaded = [(Path(n).stem, load_instance(resolve_instance(n))) for n in names]
-    sig = RunSignals().__enter__()  # left in the finally below
     target = prepare_out_dir(out, force=force) if out is not None else None
     from reports.bench import write_bench_files
     from solver.bench import bench_instance
 
     rows = []
+    sig = RunSignals().__enter__()  # left in the finally below
     try:
         with Progress(
             SpinnerColumn(),
