@@ -248,12 +248,14 @@ def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of instance files."""
     text = json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
-        if (output.exists() or output.is_symlink()) and not force:
+        if output.is_symlink() or output.is_dir():
+            raise InputError(
+                output, ["cannot be written: a folder or a symbolic link; give a file name"]
+            )
+        if output.exists() and not force:
             raise InputError(
                 output, ["the file exists; choose another name or add --force to replace it"]
             )
-        if output.is_symlink() or output.is_dir():
-            raise InputError(output, ["is a folder or a symbolic link: give a plain file name"])
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
