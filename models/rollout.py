@@ -90,10 +90,10 @@ class Task(Model):
     id: Id
     title: str = ""
     weeks: float | None = Field(
-        None, ge=0, le=MAX_WEEKS, description="duration in working weeks (5 working days)"
+        None, le=MAX_WEEKS, description="duration in working weeks (5 working days)"
     )
     days: int | None = Field(
-        None, ge=0, le=MAX_DAYS, description="duration in working days (instead of weeks)"
+        None, le=MAX_DAYS, description="duration in working days (instead of weeks)"
     )
     resources: dict[Id, Amount] = Field(
         default_factory=dict, description="resource id -> amount used on every day of the task"
