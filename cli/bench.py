@@ -9,6 +9,7 @@ import click
 
 from cli.errors import guarded
 from cli.output import table_console
+from cli.signals import Deferred, RunSignals
 from models.io import InputError
 from reports.outdir import prepare_out_dir
 
@@ -75,6 +76,7 @@ def bench(
     from solver.bench import bench_instance
 
     rows = []
+    sig = RunSignals().__enter__()  # left in the finally below
     try:
         with Progress(
             SpinnerColumn(),
@@ -85,6 +87,8 @@ def bench(
         ) as progress:
             task = progress.add_task("starting", total=None)
             for name, inst in loaded:
+                if sig.stop.is_set():
+                    break
                 rows += bench_instance(
                     name,
                     inst,
@@ -92,22 +96,29 @@ def bench(
                     workers=workers,
                     seed=seed,
                     joint=joint,
+                    stop=sig.stop,
                     step=lambda part, n=name: progress.update(
                         task, description=f"{n}: {part} (limit {time_limit:g} s)"
                     ),
                 )
+        sig.check()
         if target is not None:
             write_bench_files(
                 [r.as_dict() for r in rows],
                 [(f"{r.instance} {r.part}", r.history, r.baseline) for r in rows],
                 target.staging,
             )
+        with Deferred(sig):
+            sig.check()
+            if target is not None:
+                target.commit()
     except BaseException:
         if target is not None:
             target.discard()
         raise
-    if target is not None:
-        target.commit()
+    finally:
+        sig.__exit__(None, None, None)
+    sig.check()
     table = Table(title=f"juwe bench (workers={workers}, time limit {time_limit:g} s per part)")
     cols = [
         "instance",
@@ -122,10 +133,12 @@ def bench(
     ]
     for col in cols:
         table.add_column(col, justify="left" if col in ("instance", "part", "status") else "right")
+    from rich.markup import escape
+
     for r in rows:
         d = r.as_dict()
         table.add_row(
-            r.instance,
+            escape(r.instance),
             r.part,
             r.status,
             _num(r.objective),
@@ -137,7 +150,7 @@ def bench(
         )
     table_console().print(table)
     if out is not None:
-        table_console().print(f"bench.csv and bench.html written to {out}/")
+        table_console().print(f"bench.csv and bench.html written to {out}/", markup=False)
 
 
 def _num(v: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.signals import Interrupted
 from models.io import InputError
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
@@ -42,16 +45,63 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}")
             sys.exit(EXIT_INPUT)
         except PlanningFailed as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}")
             sys.exit(exc.code)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+        except Interrupted as exc:
+            hint = ""
+            if "best plans" not in str(exc):
+                hint = "; nothing was written"
+                if exc.signum == 2:
+                    hint += " (add --keep-on-interrupt to keep the best plans found so far)"
+            _say(f"stopped: {exc}{hint}")
+            sys.exit(exc.code)
+        except KeyboardInterrupt:
+            _say("stopped: interrupted by Ctrl-C; nothing was written")
+            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            sys.exit(EXIT_OK)
+        except (click.exceptions.Exit, click.ClickException):
             raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+                where = f" ({exc.filename})" if exc.filename else ""
+                _say(
+                    f"error: cannot write{where}: {exc.strerror or exc}; nothing was written "
+                    "(free some space or choose a folder you can write to, then run again)"
+                )
+                sys.exit(EXIT_INPUT)
+            _bug()
         except Exception:  # noqa: BLE001 - the last line of defence
-            click.echo("internal error (a bug in juwe-planner; please report it):", err=True)
-            traceback.print_exc(file=sys.stderr)
-            sys.exit(EXIT_BUG)
+            _bug()
 
     return wrapper
+
+
+def _say(message: str) -> None:
+    try:
+        click.echo(message, err=True)
+    except OSError:
+        pass
+
+
+def _bug() -> None:
+    _say("internal error (a bug in juwe-planner; please report it):")
+    try:
+        traceback.print_exc(file=sys.stderr)
+    except OSError:
+        pass
+    sys.exit(EXIT_BUG)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of our output went away (`juwe validate x | head -1`): not an error.
+    Point stdout at /dev/null so that Python's flush at exit does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -9,8 +9,10 @@ from typing import Any
 import click
 
 from cli.errors import guarded, planning_failed
+from cli.limits import check_size
 from cli.output import table_console
 from cli.progress import ProgressLine
+from cli.signals import NAMES, Deferred, Interrupted, RunSignals
 from instances import resolve_instance
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan
@@ -47,7 +49,7 @@ def cli() -> None:
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="CP-SAT workers (0: all cores); 1 gives byte-identical reruns",
+    help="CP-SAT workers (0: all cores); 1 with --work-limit gives byte-identical reruns",
 )
 @click.option(
     "--previous",
@@ -66,7 +68,18 @@ def cli() -> None:
     type=click.Choice(["group", "trainer"]),
     help="also write one calendar per training group or per trainer into OUT/ics/",
 )
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(min=0, min_open=True, max=1e6),
+    help="CP-SAT work units per part (deterministic time) instead of seconds: with "
+    "--workers 1 two runs give the same plan.json even when the limit ends the search",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
+@click.option(
+    "--keep-on-interrupt",
+    is_flag=True,
+    help="on Ctrl-C write the best plans found so far (marked as interrupted) instead of nothing",
+)
 @click.option("--quiet", "-q", is_flag=True, help="no progress line and no summary")
 @guarded
 def plan(
@@ -78,7 +91,9 @@ def plan(
     previous: Path | None,
     joint: bool,
     ics_per: str | None,
+    work_limit: float | None,
     force: bool,
+    keep_on_interrupt: bool,
     quiet: bool,
 ) -> None:
     """Solve every part of INSTANCE (file or bundled name; default: bremen-2016).
@@ -95,28 +110,51 @@ def plan(
             f"{source.name} has: {', '.join(inst.parts())}"
         )
     prev_plan = _previous_training_plan(previous) if previous else None
-    target = prepare_out_dir(out, force=force)
-    try:
-        # imported only now: bad input is reported without loading the solver
-        from reports.outputs import write_plan_folder
-        from solver.params import SolveParams
-        from solver.programme import plan_programme
+    check_size(source, inst)
+    with RunSignals(keep_on_interrupt=keep_on_interrupt) as sig:
+        target = prepare_out_dir(out, force=force)
+        try:
+            # imported only now: bad input is reported without loading the solver
+            from reports.outputs import write_plan_folder
+            from solver.params import SolveParams
+            from solver.programme import plan_programme
 
-        params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
-        with ProgressLine(quiet=quiet) as line:
-            programme = plan_programme(
-                inst, params, previous=prev_plan, joint=joint, progress=line.update
+            params = SolveParams(
+                time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit
             )
-        if programme.failure is not None:
-            raise planning_failed(source, programme.failure, time_limit)
-        stats = programme.stats()
-        write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
-    except BaseException:
-        target.discard()
-        raise
-    written = target.commit()
+            with ProgressLine(quiet=quiet) as line:
+                programme = plan_programme(
+                    inst,
+                    params,
+                    previous=prev_plan,
+                    joint=joint,
+                    progress=line.update,
+                    stop=sig.stop,
+                )
+            sig.check()
+            if sig.keep:
+                programme.plan.interrupted = True
+            elif programme.failure is not None:
+                raise planning_failed(source, programme.failure, time_limit)
+            stats = programme.stats()
+            if sig.keep:
+                for part_stats in stats.values():
+                    part_stats["interrupted"] = True
+            write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
+            with Deferred(sig):
+                sig.check()
+                written = target.commit()
+        except BaseException:
+            target.discard()
+            raise
     if not quiet:
-        _print_summary(stats, out, written)
+        _print_summary(stats, out, written, interrupted=sig.signum is not None)
+    if sig.signum is not None:
+        raise Interrupted(
+            sig.signum,
+            f"interrupted by {NAMES.get(sig.signum, sig.signum)}: the best plans found so far "
+            f"are in {out}/, marked as interrupted in plan.json and solve_stats.json",
+        )
 
 
 def _previous_training_plan(path: Path) -> TrainingPlan:
@@ -126,10 +164,14 @@ def _previous_training_plan(path: Path) -> TrainingPlan:
     return record.plan
 
 
-def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Path]) -> None:
+def _print_summary(
+    stats: dict[str, dict[str, Any]], out: Path, written: list[Path], *, interrupted: bool = False
+) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="juwe plan")
+    title = "juwe plan (interrupted: the best plans found so far)" if interrupted else "juwe plan"
+    table = Table(title=title)
     for col in ("part", "status", "objective", "bound", "gap %", "seconds"):
         table.add_column(col, justify="right" if col not in ("part", "status") else "left")
     for part, s in stats.items():
@@ -139,10 +181,11 @@ def _print_summary(stats: dict[str, dict[str, Any]], out: Path, written: list[Pa
         if part == "joint":
             used = "used" if s["used"] else "not better"
             part = f"joint ({used}; sequential {s['sequential_objective']:g})"
-        table.add_row(part, s["status"], obj, bound, gap, f"{s['seconds']:.1f}")
+        table.add_row(escape(part), s["status"], obj, bound, gap, f"{s['seconds']:.1f}")
     console = table_console()
     console.print(table)
-    console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))
+    names = ", ".join(p.name for p in written)
+    console.print(f"{len(written)} files written to {out}/: {names}", markup=False)
 
 
 @cli.command()
@@ -158,13 +201,22 @@ def report(folder: Path, ics_per: str | None) -> None:
     plan.json, without solving (e.g. after an update of juwe-planner)."""
     from reports.outputs import write_plan_outputs
 
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         raise InputError(folder, ["not a folder (give the --out folder of `juwe plan`)"])
     source = folder / "plan.json"
-    if not source.is_file():
+    if source.is_symlink() or not source.is_file():
         raise InputError(folder, ["holds no plan.json: give the --out folder of `juwe plan`"])
     record = load_plan(source)
-    written = write_plan_outputs(record, folder, ics_per=ics_per)  # type: ignore[arg-type]
+    with RunSignals() as sig:
+        target = prepare_out_dir(folder, force=True)  # replaces only the files it writes
+        try:
+            written = write_plan_outputs(record, target.staging, ics_per=ics_per)  # type: ignore[arg-type]
+            with Deferred(sig):
+                sig.check()
+                target.commit()
+        except BaseException:
+            target.discard()
+            raise
     click.echo(f"{len(written)} files rebuilt in {folder}/ from plan.json")
 
 
@@ -174,6 +226,7 @@ def report(folder: Path, ics_per: str | None) -> None:
 def validate(instance: str) -> None:
     """Check an instance file and say what it holds (exit 2 with the problems otherwise)."""
     inst = load_instance(resolve_instance(instance))
+    check_size(instance, inst)
     click.echo(f"{instance}: valid ({inst.name}); parts: {', '.join(inst.parts()) or 'none'}")
     if inst.training is not None:
         from models.training_tasks import remaining_sessions
@@ -189,11 +242,20 @@ def validate(instance: str) -> None:
 
 @cli.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="write to a file")
+@click.option("--force", is_flag=True, help="replace an existing --output file")
 @guarded
-def schema(output: Path | None) -> None:
+def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of instance files."""
     text = json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
+        if output.is_symlink() or output.is_dir():
+            raise InputError(
+                output, ["cannot be written: a folder or a symbolic link; give a file name"]
+            )
+        if output.exists() and not force:
+            raise InputError(
+                output, ["the file exists; choose another name or add --force to replace it"]
+            )
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -3,6 +3,7 @@ and simulate each (Monte Carlo), side by side."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import click
 from cli.errors import guarded
 from cli.output import table_console
 from cli.progress import describe
+from cli.signals import Deferred, RunSignals
 from models.io import InputError, load_instance
 from reports.outdir import prepare_out_dir
 
@@ -101,23 +103,29 @@ def scenarios(
     variants = prepare_variants(inst, scen, scenario_file)  # every variant checked first
     runs = runs if runs is not None else scen.runs
     seed = seed if seed is not None else scen.seed
-    target = prepare_out_dir(out, force=force)
-    try:
-        outcomes = _run(
-            inst,
-            scen,
-            variants,
-            runs=runs,
-            seed=seed,
-            time_limit=time_limit,
-            workers=workers,
-            quiet=quiet,
-        )
-        _write(inst, outcomes, target.staging, runs=runs, seed=seed)
-    except BaseException:
-        target.discard()
-        raise
-    written = target.commit()
+    with RunSignals() as sig:
+        target = prepare_out_dir(out, force=force)
+        try:
+            outcomes = _run(
+                inst,
+                scen,
+                variants,
+                runs=runs,
+                seed=seed,
+                time_limit=time_limit,
+                workers=workers,
+                quiet=quiet,
+                stop=sig.stop,
+            )
+            sig.check()
+            _write(inst, outcomes, target.staging, runs=runs, seed=seed)
+            with Deferred(sig):
+                sig.check()
+                written = target.commit()
+        except BaseException:
+            target.discard()
+            raise
+    sig.check()
     if not quiet:
         _print_summary(outcomes, out, written)
 
@@ -132,6 +140,7 @@ def _run(
     time_limit: float,
     workers: int,
     quiet: bool,
+    stop: threading.Event | None = None,
 ) -> list[VariantOutcome]:
     from rich.console import Console
     from rich.progress import (
@@ -162,6 +171,8 @@ def _run(
     with progress:
         task = progress.add_task("scenarios", total=len(variants))
         for k, (variant, v_inst) in enumerate(zip(scen.variants, variants, strict=True)):
+            if stop is not None and stop.is_set():
+                break  # interrupted: the caller writes nothing
             label = f"{k + 1}/{len(variants)} {variant.name}"
             progress.update(task, description=f"{label}: solving")
 
@@ -169,7 +180,7 @@ def _run(
                 progress.update(task, description=f"{label}: {describe(event)}")
 
             # no training plan here: only the instance's own `relief` list counts
-            record, _result = plan_staffing(v_inst, params, None, progress=show)
+            record, _result = plan_staffing(v_inst, params, None, progress=show, stop=stop)
             o = record.outcome
             row = {
                 "variant": variant.name,
@@ -223,6 +234,7 @@ def _write(
 
 
 def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="juwe staffing scenarios")
@@ -230,10 +242,11 @@ def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path
     for c in cols:
         table.add_column(c, justify="left" if c in ("variant", "status") else "right")
     for o in outcomes:
-        table.add_row(*("" if o.row.get(c) is None else f"{o.row[c]}" for c in cols))
+        table.add_row(*(escape("" if o.row.get(c) is None else f"{o.row[c]}") for c in cols))
     console = table_console()
     console.print(table)
     for o in outcomes:
         if o.row.get("message"):
-            console.print(f"{o.name}: {o.row['message']}")
-    console.print(f"{len(written)} files written to {out}/: " + ", ".join(p.name for p in written))
+            console.print(f"{o.name}: {o.row['message']}", markup=False)
+    names = ", ".join(p.name for p in written)
+    console.print(f"{len(written)} files written to {out}/: {names}", markup=False)

@@ -28,6 +28,11 @@ def known_weekdays(days: list[str]) -> list[str]:
     return days
 
 
+MAX_HORIZON_DAYS = 3660
+"""A horizon of at most ten years: the working calendar, the charts and the models grow with
+it (a 100-year horizon kept `juwe plan` drawing holidays for minutes)."""
+
+
 class CalendarSpec(Model):
     """Where and when the programme runs."""
 
@@ -62,6 +67,11 @@ class CalendarSpec(Model):
     def _check(self) -> CalendarSpec:
         if self.end < self.start:
             raise ValueError(f"horizon end {self.end} is before its start {self.start}")
+        if (self.end - self.start).days >= MAX_HORIZON_DAYS:
+            raise ValueError(
+                f"the horizon {self.start}..{self.end} is longer than {MAX_HORIZON_DAYS // 366} "
+                "years; plan at most ten years at once"
+            )
         subdivs = holidays_lib.list_supported_countries().get(self.country, [])
         if self.subdivision is not None and self.subdivision not in subdivs:
             raise ValueError(

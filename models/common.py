@@ -3,18 +3,75 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import math
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=80)]
 """Identifiers are strings; YAML integers are coerced (``group: 5`` -> ``"5"``)."""
 
+# Upper bounds of the numbers in instance files (`juwe schema` shows them): far above any
+# real programme, low enough that no figure overflows a date, a float or CP-SAT's integers.
+MAX_WEIGHT = 1_000_000  # objective weights, priorities, resource amounts
+MAX_DAYS = 3660  # durations and spacings in days (ten years)
+MAX_WEEKS = 520  # durations and lags in weeks (ten years)
+MAX_BV = 100_000  # full-time positions
+MAX_CASES = 10_000_000  # caseloads, cases per BV
+MAX_MONEY = 1e12  # TEUR
+MIN_YEAR, MAX_YEAR = 1900, 2200  # every date and year
+MAX_NUMBER = 1e12  # any other number
+DelayMonths = Annotated[int, Field(ge=0, le=240)]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _sane(value: Any) -> Any:
+    """Raise ValueError for a value no planning figure can be: a control character in a
+    text (Excel cannot store it), a date outside MIN_YEAR..MAX_YEAR, a number beyond
+    MAX_NUMBER. Looks into lists and mappings."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found:
+            raise ValueError(
+                f"the text holds the control character U+{ord(found.group()):04X} at "
+                f"position {found.start() + 1}; remove it"
+            )
+    elif isinstance(value, bool):
+        pass
+    elif isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ValueError(f"the number {value:.6g} is out of range (at most {MAX_NUMBER:g})")
+    elif isinstance(value, dt.date):
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"the date {value} is outside the years {MIN_YEAR}..{MAX_YEAR}")
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            _sane(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _sane(k)
+            _sane(v)
+    return value
+
 
 class Model(BaseModel):
-    """Strict base: unknown fields are an error, so a typo never passes silently."""
+    """Strict base: unknown fields are an error, so a typo never passes silently; no
+    infinite or NaN numbers (plan.json stays JSON); no control characters, out-of-range
+    dates or absurd numbers in any field (`_sane`)."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        validate_assignment=True,
+        allow_inf_nan=False,
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_values(cls, value: Any) -> Any:
+        return _sane(value)
 
 
 class Weights(Model):

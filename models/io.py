@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,58 @@ def _loc_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, 58, 58
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as a message shows it: at most 60 characters, and never more of the value
+    formatted than that (a huge or deeply nested input is not expanded first)."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+MAX_DEPTH = 100
+"""Instance files are nested a few levels deep; deeper data are refused, not recursed into."""
+MAX_VALUES = 200_000
+"""Values a YAML document may expand to with its aliases (`*name`); generated-XL has ~60,000.
+An alias bomb (aliases of aliases) would otherwise grow to billions."""
+MAX_FILE_BYTES = 20_000_000
+"""Instance and plan files above this size are refused (generated-XL is 0.3 MB)."""
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """The number of values `root` expands to, each alias counted at every use; stops
+    counting beyond MAX_VALUES. Raises ComposerError for an alias that contains itself."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias (*name) refers to a value that contains it", node.start_mark
+            )
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            children: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_VALUES:
+                break
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
 
 
 def validation_problems(err: ValidationError) -> list[str]:
@@ -70,6 +120,36 @@ class _StrictLoader(yaml.SafeLoader):
     kept as text, so that the model validation names its field path and value; any other
     value PyYAML cannot build (`!!int x`) becomes an error with its line.
     """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the data are nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= 1
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()  # type: ignore[no-untyped-call]
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_VALUES:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the aliases (*name) expand the data to more than {MAX_VALUES} values; "
+                "write the values out or use fewer aliases of aliases",
+                node.start_mark,
+            )
+        return self.construct_document(node)  # type: ignore[no-untyped-call]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -116,7 +196,9 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     problem = getattr(exc, "problem", None) or str(exc)
     kind = (
-        "YAML error" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error"
+        "YAML error"
+        if isinstance(exc, (yaml.constructor.ConstructorError, yaml.composer.ComposerError))
+        else "YAML syntax error"
     )
     text = f"{kind}{where}: {problem}"
     context = getattr(exc, "context", None)
@@ -145,6 +227,10 @@ def read_data(path: str | Path) -> Any:
     if p.is_dir():
         raise InputError(p, ["is a directory, not a file"])
     try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(
+                p, [f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB: not an instance"]
+            )
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(p, [f"cannot be read: {exc}"]) from None
@@ -159,14 +245,35 @@ def read_data(path: str | Path) -> Any:
             ) from None
         except ValueError as exc:  # a duplicate key
             raise InputError(p, [f"JSON error: {exc}"]) from None
+        except RecursionError:
+            raise InputError(p, ["JSON error: the data are nested too deeply"]) from None
     else:
         try:
             data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
         except yaml.YAMLError as exc:
             raise InputError(p, [_yaml_problem(exc)]) from None
+        except RecursionError:
+            raise InputError(p, ["YAML error: the data are nested too deeply"]) from None
+    if _too_deep(data):
+        raise InputError(p, [f"the data are nested more than {MAX_DEPTH} levels deep"])
     if data is None:
         raise InputError(p, ["the file holds no data (only comments or blank lines)"])
     return data
+
+
+def _too_deep(data: Any) -> bool:
+    """Nested deeper than MAX_DEPTH (JSON has no depth limit of its own below Python's)."""
+    level = [data]
+    for _ in range(MAX_DEPTH + 1):
+        level = [
+            v
+            for item in level
+            if isinstance(item, (dict, list))
+            for v in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _validate(model: type[BaseModel], data: Any, source: str | Path) -> Any:
@@ -236,6 +343,8 @@ def save_plan(plan: PlanFile, path: str | Path) -> None:
 def plan_json(plan: PlanFile) -> str:
     """plan.json text: wall-clock seconds are left out so a re-run gives the same bytes."""
     data = plan.model_dump(mode="json")
+    if not data.get("interrupted"):
+        data.pop("interrupted", None)  # only an interrupted run says so (same bytes as before)
     for part in ("training", "staffing", "rollout", "joint"):
         record = data.get(part)
         if record is not None:

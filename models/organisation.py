@@ -31,7 +31,7 @@ class Group(Model):
     name: str = ""
     centre: Id = Field(description="id of the centre whose case coverage the group affects")
     teams: list[Id] = Field(default_factory=list, description="ids of the teams in the group")
-    wave: int = Field(1, ge=1, description="training wave (1 = first)")
+    wave: int = Field(1, ge=1, le=1000, description="training wave (1 = first)")
     earliest_start: dt.date | None = Field(None, description="no session before this date")
     deadline: dt.date | None = Field(None, description="every session ends by this date")
 

@@ -100,3 +100,8 @@ class PlanFile(Model):
     staffing: StaffingResultRecord | None = None
     rollout: RolloutResultRecord | None = None
     joint: JointRecord | None = None
+    interrupted: bool = Field(
+        False,
+        description="the run was stopped (Ctrl-C with --keep-on-interrupt): the plans are the "
+        "best found until then",
+    )

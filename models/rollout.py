@@ -22,13 +22,23 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from models.calendar import CalendarSpec, WorkingCalendar
-from models.common import DateRange, Id, Model, Weights, duplicates, find_cycle
+from models.common import (
+    MAX_DAYS,
+    MAX_WEEKS,
+    MAX_WEIGHT,
+    DateRange,
+    Id,
+    Model,
+    Weights,
+    duplicates,
+    find_cycle,
+)
 from models.rcpsp import RcpspProblem  # noqa: F401  (re-export: models.check_rollout imports it)
 
 DAYS_PER_WEEK = 5
 """Working days in a working week: durations and working lags are 5 x weeks days."""
 
-Amount = Annotated[int, Field(ge=0)]
+Amount = Annotated[int, Field(ge=0, le=MAX_WEIGHT)]
 
 
 def _whole(value: float, per_week: int, what: str) -> int:
@@ -46,7 +56,9 @@ class Precedence(Model):
 
     task: Id = Field(description="id of the preceding task in the same family")
     type: Literal["FS", "SS"] = Field("FS", description="finish-to-start or start-to-start")
-    lag_weeks: float = Field(0, description="minimum time between the two, in weeks")
+    lag_weeks: float = Field(
+        0, ge=-MAX_WEEKS, le=MAX_WEEKS, description="minimum time between the two, in weeks"
+    )
     unit: Literal["working", "calendar"] = Field(
         "working", description="lag in working weeks (5 working days) or calendar weeks (7 days)"
     )
@@ -77,8 +89,12 @@ class Task(Model):
 
     id: Id
     title: str = ""
-    weeks: float | None = Field(None, description="duration in working weeks (5 working days)")
-    days: int | None = Field(None, description="duration in working days (instead of weeks)")
+    weeks: float | None = Field(
+        None, le=MAX_WEEKS, description="duration in working weeks (5 working days)"
+    )
+    days: int | None = Field(
+        None, le=MAX_DAYS, description="duration in working days (instead of weeks)"
+    )
     resources: dict[Id, Amount] = Field(
         default_factory=dict, description="resource id -> amount used on every day of the task"
     )
@@ -123,7 +139,7 @@ class Stagger(Model):
     family: Id | None = Field(None, description="the earlier family (default: the one before)")
     task: Id
     anchor: Literal["finish", "start"] = "finish"
-    lag_weeks: float = 0
+    lag_weeks: float = Field(0, ge=-MAX_WEEKS, le=MAX_WEEKS)
 
     @model_validator(mode="after")
     def _whole_days(self) -> Stagger:
@@ -140,7 +156,9 @@ class Family(Model):
 
     id: Id
     name: str = ""
-    priority: int = Field(1, ge=0, description="weight of the family's completion in the objective")
+    priority: int = Field(
+        1, ge=0, le=MAX_WEIGHT, description="weight of the family's completion in the objective"
+    )
     stagger: Stagger | None = None
     tasks: list[Task] = Field(min_length=1)
 
@@ -160,14 +178,16 @@ class Resource(Model):
 
     id: Id
     name: str = ""
-    capacity: int = Field(ge=0)
+    capacity: int = Field(ge=0, le=MAX_WEIGHT)
     per_unit: bool = Field(False, description="one copy of the capacity for every unit")
 
 
 class RolloutWeights(Weights):
     """Weights besides the families' priorities (which weigh each family's completion)."""
 
-    makespan: int = Field(1, ge=0, description="per working day until the last task ends")
+    makespan: int = Field(
+        1, ge=0, le=MAX_WEIGHT, description="per working day until the last task ends"
+    )
 
 
 class RolloutPart(Model):

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from models.common import Id, Model, duplicates
+from models.common import MAX_BV, DelayMonths, Id, Model, duplicates
 from models.instance import Instance
 from models.io import InputError, read_data, validation_problems
 from models.staffing import Budget, HiringModel, month_label, parse_month
@@ -38,16 +38,16 @@ class Variant(Model):
         description="yearly attrition rate of every unit (replaces units' own rates too)",
     )
     monthly_capacity: float | None = Field(
-        None, gt=0, description="most BV HR can post in one month; null removes the cap"
+        None, gt=0, le=MAX_BV, description="most BV HR can post in one month; null removes the cap"
     )
     max_posting_delay: int | None = Field(
         None, ge=0, le=120, description="months after release a tranche may still be posted"
     )
     budget_factor: float | None = Field(
-        None, ge=0, description="multiplies every budget amount (0.8: a cut by 20 %)"
+        None, ge=0, le=100, description="multiplies every budget amount (0.8: a cut by 20 %)"
     )
     budgets: list[Budget] | None = Field(None, description="replaces the budgets")
-    release_delay_months: int | dict[Id, int] | None = Field(
+    release_delay_months: DelayMonths | dict[Id, DelayMonths] | None = Field(
         None,
         description="months every tranche (a number) or the named tranches (a mapping "
         "tranche id -> months) are released later",
@@ -83,7 +83,9 @@ class ScenarioFile(Model):
     """The scenario file of `juwe staffing scenarios`."""
 
     runs: int = Field(1000, ge=1, le=100_000, description="Monte Carlo runs per variant")
-    seed: int = Field(0, ge=0, description="seed of the simulation (the same for every variant)")
+    seed: int = Field(
+        0, ge=0, le=2**31 - 1, description="seed of the simulation (the same for every variant)"
+    )
     dates: list[str] | None = Field(
         None,
         description="months (YYYY-MM) at which P10/P50/P90 of the casework BV are reported "

@@ -17,7 +17,17 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from models.common import Id, Model, Weights
+from models.common import (
+    MAX_BV,
+    MAX_CASES,
+    MAX_MONEY,
+    MAX_WEIGHT,
+    MAX_YEAR,
+    MIN_YEAR,
+    Id,
+    Model,
+    Weights,
+)
 
 SCALE = 100
 """Effective BV are handled in hundredths (centi-BV) so that every sum is an integer."""
@@ -56,10 +66,13 @@ class Tranche(Model):
     """A block of additional positions released for posting from a given month."""
 
     id: Id
-    bv: float = Field(gt=0, description="full-time positions in this tranche")
+    bv: float = Field(gt=0, le=MAX_BV, description="full-time positions in this tranche")
     release: str = Field(description="first month in which it may be posted (YYYY-MM)")
     year: int | None = Field(
-        None, description="budget year the source books it under (default: the release year)"
+        None,
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="budget year the source books it under (default: the release year)",
     )
     release_stated: bool = Field(
         True, description="false when the source gives no month and `release` is assumed"
@@ -80,8 +93,12 @@ class Category(Model):
 
     id: Id
     name: str = ""
-    need: float = Field(0.0, ge=0, description="total need in BV (first column of the table)")
-    existing: float = Field(0.0, ge=0, description="BV already there before the programme")
+    need: float = Field(
+        0.0, ge=0, le=MAX_BV, description="total need in BV (first column of the table)"
+    )
+    existing: float = Field(
+        0.0, ge=0, le=MAX_BV, description="BV already there before the programme"
+    )
     tranches: list[Tranche] = Field(default_factory=list)
 
     def additional(self) -> float:
@@ -98,11 +115,19 @@ class Unit(Model):
     team: Id | None = Field(
         None, description="organisation team id; links the unit to its training group"
     )
-    bv: float = Field(0.0, ge=0, description="current BV of the unit (filled and vacant)")
-    vacancies: float = Field(0.0, ge=0, description="of `bv`, the part vacant at the start")
-    cases: int = Field(0, ge=0, description="open cases (caseload); 0 for non-casework units")
-    min_bv: float = Field(0.0, ge=0, description="least additional BV the unit receives")
-    max_bv: float | None = Field(None, ge=0, description="most additional BV it may receive")
+    bv: float = Field(
+        0.0, ge=0, le=MAX_BV, description="current BV of the unit (filled and vacant)"
+    )
+    vacancies: float = Field(
+        0.0, ge=0, le=MAX_BV, description="of `bv`, the part vacant at the start"
+    )
+    cases: int = Field(
+        0, ge=0, le=MAX_CASES, description="open cases (caseload); 0 for non-casework units"
+    )
+    min_bv: float = Field(0.0, ge=0, le=MAX_BV, description="least additional BV the unit receives")
+    max_bv: float | None = Field(
+        None, ge=0, le=MAX_BV, description="most additional BV it may receive"
+    )
     attrition: float | None = Field(
         None, ge=0, lt=1, description="yearly attrition rate; default: the hiring model's"
     )
@@ -147,7 +172,7 @@ class HiringModel(Model):
     )
     attrition: float = Field(0.10, ge=0, lt=1, description="yearly attrition rate")
     monthly_capacity: float | None = Field(
-        None, gt=0, description="most additional BV HR can post in one month"
+        None, gt=0, le=MAX_BV, description="most additional BV HR can post in one month"
     )
     max_posting_delay: int = Field(
         12, ge=0, le=120, description="months after its release a tranche may still be posted"
@@ -175,8 +200,8 @@ class HiringModel(Model):
 class Budget(Model):
     """A yearly budget for the expected cost of the additional positions."""
 
-    year: int
-    amount: float = Field(ge=0, description="thousand euros (TEUR)")
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+    amount: float = Field(ge=0, le=MAX_MONEY, description="thousand euros (TEUR)")
     tranches: list[Id] = Field(
         default_factory=list, description="tranches it pays for (empty: every tranche)"
     )
@@ -185,17 +210,30 @@ class Budget(Model):
 class StaffingWeights(Weights):
     """Weights of the soft rules; 0 switches a rule off. Terms are in the units below."""
 
-    excess_caseload: int = Field(1, ge=0, description="per case-month above the caseload threshold")
+    excess_caseload: int = Field(
+        1, ge=0, le=MAX_WEIGHT, description="per case-month above the caseload threshold"
+    )
     worst_caseload: int = Field(
-        20, ge=0, description="per case per BV of the worst unit (from `assess_from`)"
+        20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per case per BV of the worst unit (from `assess_from`)",
     )
     training_relief: int = Field(
-        50, ge=0, description="per BV-month of training relief a team in training lacks"
+        50,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per BV-month of training relief a team in training lacks",
     )
     centre_fairness: int = Field(
-        10, ge=0, description="per BV a centre's CM share deviates from its need share"
+        10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per BV a centre's CM share deviates from its need share",
     )
-    late_posting: int = Field(1, ge=0, description="per BV-month a posting waits after release")
+    late_posting: int = Field(
+        1, ge=0, le=MAX_WEIGHT, description="per BV-month a posting waits after release"
+    )
 
 
 class ReliefNeed(Model):
@@ -204,7 +242,7 @@ class ReliefNeed(Model):
 
     unit: Id
     month: str
-    bv: float = Field(ge=0)
+    bv: float = Field(ge=0, le=MAX_BV)
 
     @field_validator("month")
     @classmethod
@@ -216,17 +254,23 @@ class ReliefNeed(Model):
 class StaffingPart(Model):
     start_month: str = Field(description="first month of the planning grid (YYYY-MM)")
     months: int = Field(ge=1, le=240, description="length of the grid in months")
-    granularity: float = Field(0.5, gt=0, description="BV are allocated in multiples of this")
+    granularity: float = Field(
+        0.5, gt=0, le=100, description="BV are allocated in multiples of this"
+    )
     casework_category: Id = Field(
         "cm", description="category whose units carry caseloads and training relief"
     )
-    caseload_threshold: float = Field(35.0, gt=0, description="cases per effective BV")
+    caseload_threshold: float = Field(
+        35.0, gt=0, le=MAX_CASES, description="cases per effective BV"
+    )
     assess_from: str | None = Field(
         None,
         description="first month of the worst-caseload term (default: the first month a "
         "posting of the first tranche can have been filled)",
     )
-    cost_per_bv_year: float = Field(58.0, gt=0, description="TEUR per full-time post and year")
+    cost_per_bv_year: float = Field(
+        58.0, gt=0, le=MAX_MONEY, description="TEUR per full-time post and year"
+    )
     cost_growth: float = Field(0.0, ge=0, le=1, description="yearly rise of that cost")
     categories: list[Category]
     units: list[Unit]

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field, field_validator, model_validator
 
 from models.calendar import WEEKDAYS, known_weekdays
-from models.common import DateRange, Id, Model, Weights, find_cycle
+from models.common import MAX_DAYS, MAX_WEIGHT, DateRange, Id, Model, Weights, find_cycle
 
 
 class Module(Model):
@@ -35,14 +35,14 @@ class Trainer(Model):
     id: Id
     name: str = ""
     unavailable: list[DateRange] = Field(default_factory=list)
-    max_days_per_month: int | None = Field(None, ge=0, description="cap on training days")
+    max_days_per_month: int | None = Field(None, ge=0, le=31, description="cap on training days")
 
 
 class Spacing(Model):
     """Calendar days from the start of a group's session to the start of its next one."""
 
-    min_days: int = Field(0, ge=0)
-    max_days: int | None = Field(None, ge=1)
+    min_days: int = Field(0, ge=0, le=MAX_DAYS)
+    max_days: int | None = Field(None, ge=1, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _ordered(self) -> Spacing:
@@ -54,16 +54,29 @@ class Spacing(Model):
 class TrainingWeights(Weights):
     """Weights of the soft rules (objective terms); 0 switches a rule off."""
 
-    completion: int = Field(1, ge=0, description="per calendar day of each group's completion")
-    trainer_balance: int = Field(
-        2, ge=0, description="per training day between the busiest and the least busy trainer"
+    completion: int = Field(
+        1, ge=0, le=MAX_WEIGHT, description="per calendar day of each group's completion"
     )
-    weekday: int = Field(5, ge=0, description="per session on a non-preferred weekday")
+    trainer_balance: int = Field(
+        2,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per training day between the busiest and the least busy trainer",
+    )
+    weekday: int = Field(
+        5, ge=0, le=MAX_WEIGHT, description="per session on a non-preferred weekday"
+    )
     change: int = Field(
-        1, ge=0, description="per calendar day a session moves against the previous plan"
+        1,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per calendar day a session moves against the previous plan",
     )
     trainer_change: int = Field(
-        10, ge=0, description="per session whose trainer differs from the previous plan"
+        10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per session whose trainer differs from the previous plan",
     )
 
 

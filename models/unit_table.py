@@ -82,15 +82,15 @@ def read_units(source: UnitsSource, base: Path) -> list[dict[str, Any]]:
     except TableError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many kinds for a broken file
-        raise TableError([f"{path.name}: cannot be read as a table: {exc}"]) from None
+        reason = _excerpt([str(exc)], limit=120)
+        raise TableError([f"{path.name}: cannot be read as a table: {reason}"]) from None
     headers = [str(c).strip() for c in df.columns]
     df.columns = headers
     header_of = {f: source.columns.get(f, f) for f in UNIT_FIELDS}
     missing = [h for f, h in source.columns.items() if h not in headers]
     if missing:
-        raise TableError(
-            [f"{path.name}: no column {h!r}; columns: {', '.join(headers)}" for h in missing]
-        )
+        shown = _excerpt(headers)
+        raise TableError([f"{path.name}: no column {h!r}; columns: {shown}" for h in missing])
     used = {f: h for f, h in header_of.items() if h in headers}
     if "id" not in used:
         raise TableError([f"{path.name}: no id column (name it `id` or map it in `columns`)"])
@@ -116,6 +116,16 @@ def read_units(source: UnitsSource, base: Path) -> list[dict[str, Any]]:
     if not units:
         raise TableError([f"{path.name}: the table holds no units"])
     return units
+
+
+def _excerpt(headers: list[str], limit: int = 80) -> str:
+    """The first column names, printable and cut to `limit` characters: a file that is no
+    table (a binary, another program's data) would otherwise fill the message."""
+    text = ", ".join(headers)
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    more = len(text) > limit
+    text = text[:limit] + (" ..." if more else "")
+    return f"{text} ({len(headers)} columns)" if more else text
 
 
 def resolve_units_from(data: Any, base: Path) -> list[str]:

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from models.history import SolveHistory
 from reports.page import html_page
+from reports.tables import write_csv
 
 COLUMNS = [
     "instance",
@@ -96,7 +97,7 @@ def write_bench_files(
     out = Path(out_dir)
     table = bench_table(rows)
     csv_path = out / "bench.csv"
-    table.to_csv(csv_path, index=False)
+    write_csv(table, csv_path)
     fig = progress_figure(runs)
     chart = fig.to_html(
         full_html=False,

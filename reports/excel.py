@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.instance import Instance
 from models.plan import TrainingPlan
 from reports.anlage1 import TITLE_COL, anlage1_table, anlage1_years, cell_kind
+from reports.cells import plan_stamp, save_workbook, text_row
 
 SHEET_DATES = "Anlage 1"
 SHEET_YEARS = "Anlage 1 (Jahre)"
@@ -31,12 +32,12 @@ FILLS = {
 
 
 def _fill_sheet(ws: Worksheet, df: pd.DataFrame, numeric_years: bool) -> None:
-    ws.append(list(df.columns))
+    text_row(ws, [str(c) for c in df.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for values in df.itertuples(index=False):
-        ws.append([int(v) if numeric_years and str(v).isdigit() else v for v in values])
+        text_row(ws, [int(v) if numeric_years and str(v).isdigit() else v for v in values])
     title_idx = list(df.columns).index(TITLE_COL) + 1 if TITLE_COL in df.columns else -1
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -60,5 +61,5 @@ def write_anlage1_xlsx(instance: Instance, plan: TrainingPlan, path: Path) -> Pa
     ws.title = SHEET_DATES
     _fill_sheet(ws, anlage1_table(instance, plan), numeric_years=False)
     _fill_sheet(wb.create_sheet(SHEET_YEARS), anlage1_years(instance, plan), numeric_years=True)
-    wb.save(path)
+    save_workbook(wb, path, plan_stamp(instance))
     return path

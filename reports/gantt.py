@@ -6,6 +6,7 @@ the figure needs no pandas datetime handling and the colours stay stable: one pe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from html import escape
 
@@ -74,30 +75,51 @@ def _bar(
     )
 
 
+def _merged(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Inclusive date ranges with overlapping or touching ones joined."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _band(lo: dt.date, hi: dt.date, color: str, opacity: float) -> dict:
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": lo.isoformat(),
+        "x1": day_after(hi).isoformat(),
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": color,
+        "opacity": opacity,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
 def _shade(fig: go.Figure, instance: Instance) -> None:
-    """Blackouts (grey) and public holidays on working weekdays (red) as vertical bands."""
+    """Blackouts (grey) and public holidays on working weekdays (red) as vertical bands:
+    touching days merged, all bands set in one layout update (one `add_vrect` per holiday
+    was quadratic: minutes for a long horizon)."""
     spec = instance.calendar
-    for b in spec.blackouts:
-        lo, hi = max(b.start, spec.start), min(b.end, spec.end)
-        if lo <= hi:
-            fig.add_vrect(
-                x0=lo.isoformat(),
-                x1=day_after(hi).isoformat(),
-                fillcolor=BLACKOUT_COLOR,
-                opacity=0.15,
-                line_width=0,
-                layer="below",
-            )
-    for day in sorted(instance.working_calendar.public_holidays):
-        if spec.contains(day) and day.weekday() < 5:
-            fig.add_vrect(
-                x0=day.isoformat(),
-                x1=day_after(day).isoformat(),
-                fillcolor=HOLIDAY_COLOR,
-                opacity=0.18,
-                line_width=0,
-                layer="below",
-            )
+    blackouts = [
+        (max(b.start, spec.start), min(b.end, spec.end))
+        for b in spec.blackouts
+        if max(b.start, spec.start) <= min(b.end, spec.end)
+    ]
+    holidays = [
+        (day, day)
+        for day in instance.working_calendar.public_holidays
+        if spec.contains(day) and day.weekday() < 5
+    ]
+    shapes = [_band(lo, hi, BLACKOUT_COLOR, 0.15) for lo, hi in _merged(blackouts)]
+    shapes += [_band(lo, hi, HOLIDAY_COLOR, 0.18) for lo, hi in _merged(holidays)]
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
     for name, color in (("Ferien/Sperrzeit", BLACKOUT_COLOR), ("Feiertag", HOLIDAY_COLOR)):
         fig.add_trace(  # legend entries for the bands, which have none of their own
             go.Scatter(

@@ -7,6 +7,7 @@ existing event instead of adding a second one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +16,7 @@ from icalendar import Calendar, Event
 
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
+from reports.cells import plan_stamp
 from reports.labels import centre_label, day_after, group_label, module_title, trainer_label
 
 PRODID = "-//juwe-planner//Fortbildungskalender//DE"
@@ -22,7 +24,14 @@ WEEKDAY_DE = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
+    """A file-name and UID-safe form of an id, one to one: an id made only of safe
+    characters is kept as it is; any other gets a short hash of the exact id after a `~`
+    (which a kept id cannot hold), so `a b` and `a_b`, `T 1` and `T/1` stay apart."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+    if safe == text:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{safe[:40]}~{digest}"
 
 
 def ics_uid(instance_name: str, group: str, session: str) -> str:
@@ -69,7 +78,7 @@ def build_calendar(
     instance: Instance, sessions: Iterable[PlannedSession], stamp: dt.datetime | None = None
 ) -> Calendar:
     """One VEVENT per given session that has a date."""
-    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = stamp or plan_stamp(instance)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -90,8 +99,9 @@ def write_ics(
 ) -> Path:
     """Write the planned sessions (or the given subset, e.g. one trainer's) as .ics.
 
-    `stamp` is the DTSTAMP of every event (default: now, UTC), so clients see a re-plan
-    as newer; pass a fixed one for byte-identical files.
+    `stamp` is the DTSTAMP of every event (default: the plan's snapshot date,
+    `reports.cells.plan_stamp`, so the same plan gives the same bytes and a re-plan with a
+    later snapshot is newer).
     """
     chosen = plan.planned() if sessions is None else sessions
     path.write_bytes(build_calendar(instance, chosen, stamp).to_ical())

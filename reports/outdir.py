@@ -5,6 +5,7 @@ So a failed run leaves nothing behind, and existing output is never silently ove
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -22,17 +23,68 @@ class OutDir:
     created: list[Path] = field(default_factory=list)  # parents this run made, deepest first
 
     def commit(self) -> list[Path]:
-        """Move every staged file into `out` (created if needed); returns the final paths."""
+        """Move every staged file into `out` (created if needed), all or nothing; returns
+        the final paths (top-level entries).
+
+        Only the names this run wrote are replaced: a user's own files, also those inside
+        a subfolder such as `ics/`, stay. A symbolic link in the way is replaced itself,
+        never written through. The old versions are moved aside first and put back if any
+        move fails, so a failed commit leaves the folder as it was (InputError)."""
+        if self.out.is_symlink():
+            raise InputError(self.out, [SYMLINK_OUT])
+        made_out = not self.out.exists()
         self.out.mkdir(parents=True, exist_ok=True)
-        moved = []
-        for f in sorted(self.staging.iterdir()):
-            target = self.out / f.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            f.replace(target)
-            moved.append(target)
+        top = sorted(self.staging.iterdir())
+        moves: list[tuple[Path, Path]] = []
+        for entry in top:
+            _plan_moves(entry, self.out / entry.name, moves)
+        backup = self.staging / ".juwe-old"
+        backup.mkdir()
+        aside: list[tuple[Path, Path]] = []  # (old version's place, where it was put)
+        placed: list[tuple[Path, Path]] = []  # (staged file, its final place)
+        try:
+            for n, (src, dst) in enumerate(moves):
+                if dst.is_symlink() or dst.exists():
+                    keep = backup / str(n)
+                    os.rename(dst, keep)
+                    aside.append((dst, keep))
+                dst.parent.mkdir(exist_ok=True)
+                os.rename(src, dst)
+                placed.append((src, dst))
+        except OSError as exc:
+            problems = []
+            for src, dst in reversed(placed):
+                try:
+                    os.rename(dst, src)
+                except OSError as undo:
+                    problems.append(f"{dst}: {undo.strerror or undo}")
+            for dst, keep in reversed(aside):
+                try:
+                    os.rename(keep, dst)
+                except OSError as undo:
+                    problems.append(
+                        f"{dst}: {undo.strerror or undo} (the old version is in {keep})"
+                    )
+            if problems:  # keep the staging folder: it holds what could not be put back
+                raise InputError(
+                    self.out,
+                    [
+                        f"cannot write the output folder: {exc.strerror or exc}; "
+                        "could not restore: " + "; ".join(problems)
+                    ],
+                ) from None
+            self.discard()
+            if made_out:
+                _remove_empty([self.out])
+            raise InputError(
+                self.out,
+                [
+                    f"cannot write the output folder ({exc.filename or self.out}): "
+                    f"{exc.strerror or exc}; nothing was changed, what was there before is intact"
+                ],
+            ) from None
         shutil.rmtree(self.staging, ignore_errors=True)
-        return moved
+        return [self.out / entry.name for entry in top]
 
     def discard(self) -> None:
         """Remove the staging folder and any parent folder this run created."""
@@ -40,8 +92,26 @@ class OutDir:
         _remove_empty(self.created)
 
 
+SYMLINK_OUT = (
+    "--out is a symbolic link; give the folder it points to (links are never written through)"
+)
+
+
+def _plan_moves(src: Path, dst: Path, moves: list[tuple[Path, Path]]) -> None:
+    """The file moves that put `src` at `dst`: a staged folder is merged into a real folder
+    of the same name (files by name); anything else, also a link, is replaced whole."""
+    if src.is_dir() and not src.is_symlink() and dst.is_dir() and not dst.is_symlink():
+        for child in sorted(src.iterdir()):
+            _plan_moves(child, dst / child.name, moves)
+    else:
+        moves.append((src, dst))
+
+
 def check_out_dir(out: Path, *, force: bool) -> None:
-    """InputError unless `out` is new, empty, or (with force) an existing folder."""
+    """InputError unless `out` is new, empty, or (with force) an existing folder; never a
+    symbolic link (also not a dangling one)."""
+    if out.is_symlink():
+        raise InputError(out, [SYMLINK_OUT])
     if out.exists() and not out.is_dir():
         raise InputError(out, ["--out must name a folder, but a file of that name exists"])
     if out.is_dir() and any(out.iterdir()) and not force:

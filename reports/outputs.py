@@ -4,8 +4,9 @@ writes them after solving and `juwe report` rebuilds them from a saved plan.json
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,11 +38,16 @@ def write_ics_per(
         chosen[key].append(s)
     folder = Path(out_dir) / ICS_DIR
     folder.mkdir(exist_ok=True)
+    names = {key: slug(key) for key in chosen}
+    folded = Counter(name.casefold() for name in names.values())
+    for key, name in names.items():  # `A` and `a`: one file on Windows and macOS
+        if folded[name.casefold()] > 1:
+            names[key] = f"{name}~{hashlib.sha256(key.encode()).hexdigest()[:8]}"
     return [
         write_ics(
             plan_file.instance,
             record.plan,
-            folder / f"{per}-{slug(key)}.ics",
+            folder / f"{per}-{names[key]}.ics",
             sessions=sessions,
             stamp=stamp,
         )

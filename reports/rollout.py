@@ -15,6 +15,7 @@ from models.instance import Instance
 from models.rollout import RolloutPlan, rollout_calendar
 from reports.gantt import DAY_MS, PALETTE
 from reports.page import html_page
+from reports.tables import write_csv
 
 ANLAGE2_HEADING = "Anlage 2: Zeitplan der Einführung der Kernprozesse"
 ROLLOUT_FILES = ("rollout_tasks.csv", "anlage2.csv", "anlage2.html")
@@ -88,8 +89,8 @@ def anlage2_html(instance: Instance, plan: RolloutPlan) -> str:
 def write_rollout_files(instance: Instance, plan: RolloutPlan, out_dir: Path) -> list[Path]:
     out = Path(out_dir)
     paths = [out / name for name in ROLLOUT_FILES]
-    rollout_tasks_table(plan).to_csv(paths[0], index=False, lineterminator="\n")
-    anlage2_table(instance, plan).to_csv(paths[1], index=False, lineterminator="\n")
+    write_csv(rollout_tasks_table(plan), paths[0])
+    write_csv(anlage2_table(instance, plan), paths[1])
     body = f"<h1>{ANLAGE2_HEADING}</h1>\n{anlage2_html(instance, plan)}"
     paths[2].write_text(html_page(ANLAGE2_HEADING, body), encoding="utf-8")
     return paths

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from reports.cells import csv_text
 from reports.page import html_page
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -49,9 +50,9 @@ def write_scenarios_csv(outcomes: list[VariantOutcome], path: Path) -> Path:
     cols = columns(outcomes)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
-        w.writeheader()
+        w.writerow({c: csv_text(c) for c in cols})
         for o in outcomes:
-            w.writerow({c: _cell(o.row.get(c)) for c in cols})
+            w.writerow({c: csv_text(_cell(o.row.get(c))) for c in cols})
     return path
 
 

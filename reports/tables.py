@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.plan import TrainingPlan
+from reports.cells import csv_safe
 
 SESSION_COLUMNS = ["group", "module", "repetition", "session", "start", "end", "trainer", "status"]
 
@@ -30,8 +31,9 @@ def sessions_table(plan: TrainingPlan) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """UTF-8, '\\n' line ends, no index: the same bytes on every platform."""
-    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """UTF-8, '\\n' line ends, no index: the same bytes on every platform; text cells
+    that a spreadsheet would run as a formula get a leading `'` (`reports.cells`)."""
+    csv_safe(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 

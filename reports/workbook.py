@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
+from reports.cells import plan_stamp, save_workbook, text_row
 from reports.rollout import anlage2_table, rollout_tasks_table
 from reports.staffing import allocation_table, staffing_table, timeline_table
 from reports.tables import sessions_table
@@ -63,12 +64,12 @@ def write_plan_xlsx(plan_file: PlanFile, path: Path) -> Path:
     for sheet, (_csv, df) in plan_tables(plan_file).items():
         ws = wb.create_sheet(sheet)
         columns = [str(c) for c in df.columns]
-        ws.append(columns)
+        text_row(ws, columns)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         for row in df.itertuples(index=False):
-            ws.append([_cell(v, c) for v, c in zip(row, columns)])
+            text_row(ws, [_cell(v, c) for v, c in zip(row, columns)])
         widths = [len(c) for c in columns]
         for col_cells in ws.iter_cols(min_row=2):
             for cell in col_cells:
@@ -83,6 +84,6 @@ def write_plan_xlsx(plan_file: PlanFile, path: Path) -> Path:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
     if not wb.sheetnames:
-        wb.create_sheet("Plan").append(["No part of the instance was planned."])
-    wb.save(path)
+        text_row(wb.create_sheet("Plan"), ["No part of the instance was planned."])
+    save_workbook(wb, path, plan_stamp(plan_file.instance))
     return path

@@ -20,7 +20,7 @@ from models.plan import TrainingPlan
 from solver import baselines
 from solver.params import Result, SolveParams, raise_on_violations
 from solver.programme import plan_joint, plan_rollout, plan_staffing, plan_training
-from solver.progress import SolveHistory
+from solver.progress import SolveHistory, StopToken
 
 
 @dataclass
@@ -69,6 +69,7 @@ def bench_instance(
     seed: int = 0,
     step: Step | None = None,
     joint: bool = False,
+    stop: StopToken | None = None,
 ) -> list[BenchRow]:
     """One row per part present, planned by the pipeline's steps (`solver.programme`) with
     the coupling of `juwe plan`, each beside its hand-planning baseline under the same
@@ -82,20 +83,20 @@ def bench_instance(
     training = None
     if instance.training is not None:
         say("training")
-        training, result = plan_training(instance, params)
+        training, result = plan_training(instance, params, stop=stop)
         rows.append(_row(name, "training", result, training_baseline(instance)))
     training_plan = training.plan if training is not None else None
     if instance.staffing is not None:
         say("staffing")
-        _record, result = plan_staffing(instance, params, training_plan)
+        _record, result = plan_staffing(instance, params, training_plan, stop=stop)
         rows.append(_row(name, "staffing", result, staffing_baseline(instance, training_plan)))
     if instance.rollout is not None:
         say("rollout")
-        rollout, result = plan_rollout(instance, params, training_plan)
+        rollout, result = plan_rollout(instance, params, training_plan, stop=stop)
         rows.append(_row(name, "rollout", result, rollout_baseline(instance, training_plan)))
         if joint and training is not None and training.plan is not None and rollout.plan:
             say("joint")
-            j = plan_joint(instance, params, training, rollout)
+            j = plan_joint(instance, params, training, rollout, stop=stop)
             o = j.record.outcome
             rows.append(
                 BenchRow(

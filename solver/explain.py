@@ -44,6 +44,7 @@ class Assumptions:
         solver.parameters.max_time_in_seconds = max(0.1, time_limit)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
+        solver.parameters.catch_sigint_signal = False  # Ctrl-C is the CLI's
         code = solver.solve(self.model)
         self._last = solver
         if code == cp_model.INFEASIBLE:

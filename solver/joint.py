@@ -157,6 +157,7 @@ def solve_joint(
     progress: ProgressHook | None = None,
     log: bool = False,
     stop: StopToken | None = None,
+    work_limit: float | None = None,
 ) -> JointResult:
     """Solve training and rollout together. Part results carry each part's objective and
     terms; their bounds are those of the combined objective's share, so only the joint
@@ -168,7 +169,9 @@ def solve_joint(
     the blocked days of one training plan.) Progress events carry the part name "joint"."""
     if instance.training is None or instance.rollout is None:
         raise ValueError("joint planning needs a training part and a rollout part")
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    params = SolveParams(
+        time_limit=time_limit, seed=seed, workers=workers, log=log, work_limit=work_limit
+    )
     part = JointSolve(instance, previous, hint, training_bound)
     what = "the joint plan"
     result = run_part(part, params, progress=progress, stop=stop, explain=False, what=what)

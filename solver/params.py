@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from ortools.sat.python import cp_model
@@ -22,18 +22,30 @@ class SolveParams:
     seed: int = 0
     workers: int = 0  # 0: let CP-SAT choose (all cores)
     log: bool = False
+    work_limit: float | None = None
+    """CP-SAT's deterministic time per part (`max_deterministic_time`, "work units"): a
+    limit that ends a search at the same point on every run (with workers=1), so the plan
+    does not depend on the machine's speed or load. `time_limit` still holds as well."""
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:
             raise ValueError(f"time_limit must be positive, got {self.time_limit}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0, got {self.workers}")
+        if self.work_limit is not None and not self.work_limit > 0:
+            raise ValueError(f"work_limit must be positive, got {self.work_limit}")
 
     def left_after(self, t0: float) -> SolveParams:
         """The same parameters with the time limit that is left since `t0` (model building
         counts against the limit), at least one second."""
         left = max(1.0, self.time_limit - (time.perf_counter() - t0))
-        return SolveParams(time_limit=left, seed=self.seed, workers=self.workers, log=self.log)
+        return replace(self, time_limit=left)
+
+    def share(self, fraction: float) -> SolveParams:
+        """These parameters for a search that may use `fraction` of them (the search near
+        the LP): the time limit (at least one second) and the work limit scaled."""
+        work = None if self.work_limit is None else self.work_limit * fraction
+        return replace(self, time_limit=max(1.0, self.time_limit * fraction), work_limit=work)
 
     def apply(self, solver: cp_model.CpSolver) -> None:
         p = solver.parameters
@@ -42,6 +54,11 @@ class SolveParams:
         if self.workers:
             p.num_workers = self.workers
         p.log_search_progress = self.log
+        # Ctrl-C is the CLI's (cli/signals.py): CP-SAT's own handler would end only the
+        # running search and swallow the signal
+        p.catch_sigint_signal = False
+        if self.work_limit is not None:
+            p.max_deterministic_time = self.work_limit
 
 
 @dataclass

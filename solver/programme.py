@@ -284,6 +284,7 @@ def _args(params: SolveParams, stop: StopToken | None) -> dict[str, Any]:
         "seed": params.seed,
         "workers": params.workers,
         "log": params.log,
+        "work_limit": params.work_limit,
         "stop": stop,
     }
 

@@ -27,6 +27,7 @@ def solve(
     explain: bool = True,
     log: bool = False,
     stop: StopToken | None = None,
+    work_limit: float | None = None,
 ) -> Result[RolloutPlan]:
     """Schedule the rollout tasks.
 
@@ -37,7 +38,9 @@ def solve(
     (`baselines.sgs_rollout`) is the hint; when CP-SAT ends with no plan, or with a worse
     one, the baseline's plan is returned (status `feasible`, CP-SAT's bound, a message).
     """
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    params = SolveParams(
+        time_limit=time_limit, seed=seed, workers=workers, log=log, work_limit=work_limit
+    )
     part = RolloutSolve(instance, blocked_days, seed=seed)
     what = "the solver's rollout plan"
     return run_part(part, params, progress=progress, stop=stop, explain=explain, what=what)

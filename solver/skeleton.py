@@ -11,6 +11,7 @@ its search near the LP there.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,6 +224,8 @@ def _result(part: Part[P], run: Run, search: Search, explain: bool, what: str) -
     bound = solver.best_objective_bound / part.scale if search.bound_holds else -float("inf")
     if search.known_bound is not None and search.known_bound <= objective:
         bound = max(bound, search.known_bound)
+    if not math.isfinite(bound):
+        bound = None  # no bound proven (plan.json holds no infinities)
     outcome = PartOutcome(
         status=status,
         objective=objective,

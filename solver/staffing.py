@@ -373,12 +373,15 @@ def solve(
     explain: bool = True,
     log: bool = False,
     stop: StopToken | None = None,
+    work_limit: float | None = None,
 ) -> Result[StaffingPlan]:
     """Allocate the tranches. `relief` ((unit, month) -> BV) is the training relief need,
     derived from a training plan by `models.coupling.training_relief`. The plan has passed
     `check_staffing`; `infeasible` names the conflicting rules in `outcome.message`.
     Progress events carry the objective unscaled (in the checker's units)."""
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    params = SolveParams(
+        time_limit=time_limit, seed=seed, workers=workers, log=log, work_limit=work_limit
+    )
     part = StaffingSolve(instance, relief, hint=hint, seed=seed)
     return run_part(
         part,

@@ -38,6 +38,7 @@ def solve(
     relax: bool = True,
     log: bool = False,
     stop: StopToken | None = None,
+    work_limit: float | None = None,
 ) -> Result[TrainingPlan]:
     """Plan the remaining training sessions.
 
@@ -49,7 +50,9 @@ def solve(
     (with `outcome.message` naming the conflicting rules when `explain`) or `unknown` when
     no plan exists or none was found in time.
     """
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    params = SolveParams(
+        time_limit=time_limit, seed=seed, workers=workers, log=log, work_limit=work_limit
+    )
     part = TrainingPart(instance, previous, hint=hint, relax=relax, seed=seed)
     return run_part(part, params, progress=progress, stop=stop, explain=explain)
 
@@ -100,7 +103,12 @@ class TrainingPart:
         if self.relax:
             # at most LP_SHARE of the time left goes to the LP; without it CP-SAT's bound is
             # weak
-            left = run.params.time_limit - run.seconds()
+            if run.params.work_limit is None:
+                left = run.params.time_limit - run.seconds()
+            else:
+                # a reproducible run: whether the LP runs depends on the instance's size
+                # (its predicted seconds against the whole limit), not on the seconds left
+                left = run.params.time_limit
             run.emit("lp_bound", bound=floor)
             lower = training_bound(tm, left * LP_SHARE)
             if lower is not None:
@@ -243,14 +251,7 @@ def _lp_neighbourhood(
     restricted.proto.copy_from(tm.model.proto)
     for i, w in fixed.items():
         restricted.add(tm.sessions[i].start == tm.cal.offsets[w])
-    params = run.params
-    left = params.left_after(run.t0)
-    budget = SolveParams(
-        time_limit=max(1.0, left.time_limit / 3),
-        seed=params.seed,
-        workers=params.workers,
-        log=params.log,
-    )
+    budget = run.params.left_after(run.t0).share(1 / 3)
     solver, code = run.cp_sat(
         restricted, budget, tune=_tuner(lower), phase="near_lp", bound_override=float(lower.value)
     )
