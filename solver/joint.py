@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from models.check_rollout import check_rollout
-from models.check_training import check_training
+from models.check_rollout import check_rollout, rollout_objective
+from models.check_training import check_training, training_terms, weighted_objective
 from models.coupling import training_days_by_centre
 from models.instance import Instance
 from models.plan import PartOutcome, RolloutPlan, TrainingPlan
@@ -26,7 +26,7 @@ from models.rollout import finish_offset
 from solver.params import Result, SolveParams, status_name
 from solver.progress import ProgressHook, SolveHistory, StopToken
 from solver.rollout import RolloutModel, term_weights
-from solver.skeleton import Run, Search, run_part
+from solver.skeleton import Fallback, Run, Search, run_part
 from solver.training import tune
 from solver.training_model import TrainingModel
 
@@ -178,13 +178,17 @@ def solve_joint(
     if result.plan is None:
         outcome = PartOutcome(status=result.status, seconds=result.seconds)
         return JointResult(outcome, None, None, result.history)
+    if not part.part_results:  # no joint plan in time: the sequential plans stand
+        return JointResult(result.outcome, None, None, result.history)
     parts = part.part_results
     return JointResult(result.outcome, parts["training"], parts["rollout"], result.history)
 
 
 class JointSolve:
-    """The joint solve for `solver.skeleton.run_part`: no baseline (the sequential plans
-    are the hint), one CP-SAT run, both plans checked."""
+    """The joint solve for `solver.skeleton.run_part`: the sequential plans are the hint
+    and, when CP-SAT finds no joint plan in time, the fallback (they keep the joint
+    rules: the sequential rollout avoids the sequential training's days); one CP-SAT run,
+    both plans checked."""
 
     name = "joint"
     scale = 1.0
@@ -224,8 +228,20 @@ class JointSolve:
         self._seconds = time.perf_counter() - self._t0  # the part results': to the search's end
         return Search(code, solver)
 
-    def fallback(self) -> None:
-        return None
+    def fallback(self) -> Fallback[JointPlans] | None:
+        if self.hint is None:
+            return None
+        training, rollout = self.hint
+        terms = training_terms(self.instance, training, self.previous)
+        t = weighted_objective(self.instance, terms)
+        r = rollout_objective(self.instance, rollout)
+        message = (
+            "CP-SAT found no joint plan within the time limit; the plans made one after the "
+            "other stand (checked). Raise --time-limit for a joint search."
+        )
+        values = {"training": float(t), "rollout": float(r)}
+        plans = JointPlans(training, rollout)
+        return Fallback(plans, float(t + r), values, no_plan_message=message)
 
     def objective(self, solver: cp_model.CpSolver) -> float:
         return solver.objective_value

@@ -112,3 +112,23 @@ def test_a_stop_keeps_a_checked_plan_for_every_part():
         record = getattr(programme.plan, part)
         assert record.plan is not None and record.outcome.status in ("optimal", "feasible")
     assert all(v == [] for v in check_plan(programme.plan).values())
+
+
+def test_joint_without_a_plan_in_time_keeps_the_sequential_plans():
+    # a stop before the joint search: CP-SAT has no joint plan, the sequential plans stand
+    # as the joint outcome (feasible, their combined objective), not used, still checked
+    import threading
+
+    from solver.programme import plan_joint, plan_rollout, plan_training
+
+    inst = load("bremen-2016")
+    training, _ = plan_training(inst, PARAMS)
+    rollout, _ = plan_rollout(inst, PARAMS, training.plan)
+    stop = threading.Event()
+    stop.set()
+    step = plan_joint(inst, PARAMS, training, rollout, stop=stop)
+    record = step.record
+    assert record.outcome.status == "feasible" and not record.used
+    assert record.outcome.objective == record.sequential_objective
+    assert "plans made one after the other stand" in record.outcome.message
+    assert step.training is None and step.rollout is None
