@@ -132,6 +132,31 @@ class WorkingCalendar:
         """(year, month) of every working day, by index."""
         return [(d.year, d.month) for d in self.days]
 
+    def is_working_anywhere(self, day: dt.date) -> bool:
+        """Whether a date is a working day by the calendar's rules, also outside the horizon
+        (done sessions may lie before it)."""
+        if self.spec.contains(day):
+            return self.is_working(day)
+        workdays = {WEEKDAYS.index(d) for d in self.spec.workdays}
+        off = holidays_lib.country_holidays(
+            self.spec.country, subdiv=self.spec.subdivision, years=day.year
+        )
+        return (
+            day.weekday() in workdays
+            and day not in off
+            and not any(day in b for b in self.spec.blackouts)
+        )
+
+    def run_from(self, day: dt.date, length: int) -> list[dt.date]:
+        """`length` days from `day` on: `day` itself, then the next working days (a done
+        session's days, counted as a planned session's are)."""
+        out = [day]
+        while len(out) < length:
+            day += dt.timedelta(days=1)
+            if self.is_working_anywhere(day):
+                out.append(day)
+        return out
+
     def span(self, start_index: int, length: int) -> list[dt.date]:
         return self.days[start_index : start_index + length]
 

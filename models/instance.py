@@ -99,6 +99,17 @@ class Instance(Model):
             for j, a in enumerate(m.after):
                 if a not in modules:
                     p.append((f"training.modules[{i}].after[{j}]", f"unknown module {a!r}"))
+        centres = set(self.organisation.centre_ids())
+        for c in tr.centre_coverage:
+            if c not in centres:
+                p.append((f"training.centre_coverage.{c}", f"unknown centre {c!r}"))
+        for i, t in enumerate(tr.trainers):
+            for j, mid in enumerate(t.modules or []):
+                if mid not in modules:
+                    p.append((f"training.trainers[{i}].modules[{j}]", f"unknown module {mid!r}"))
+        for i, m in enumerate(tr.modules):
+            if not tr.qualified(m.id):
+                p.append((f"training.modules[{i}]", f"no trainer teaches module {m.id!r}"))
         cycle = tr.module_cycle()
         if cycle:
             p.append(("training.modules", "cyclic module order: " + " -> ".join(cycle)))
@@ -138,6 +149,34 @@ class Instance(Model):
                         f"done session dated {e.date}, after the snapshot date {snap.date}",
                     )
                 )
+            held = e.status == SessionStatus.done and e.date and e.date <= snap.date
+            if held and e.session in labels:
+                module = next(m for m, _, lb in tr.session_sequence() if lb == e.session)
+                run = self.working_calendar.run_from(e.date, module.days)
+                if run[-1] > snap.date:
+                    p.append(
+                        (
+                            f"{path}.date",
+                            f"group {e.group} session {e.session}: a {module.days}-day module "
+                            f"done from {e.date} runs until {run[-1]}, after the snapshot "
+                            f"date {snap.date}; give the day it started, or mark it planned",
+                        )
+                    )
+            if (
+                e.status == SessionStatus.pinned
+                and e.trainer is not None
+                and e.session in labels
+                and e.trainer in trainers
+            ):
+                module = next(m for m, _, lb in tr.session_sequence() if lb == e.session)
+                if e.trainer not in tr.qualified(module.id):
+                    p.append(
+                        (
+                            f"{path}.trainer",
+                            f"pinned to trainer {e.trainer!r}, who does not teach module "
+                            f"{module.id}",
+                        )
+                    )
             if e.status == SessionStatus.pinned and e.date is not None:
                 if e.date <= snap.date or e.date > cal.end:
                     p.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,6 +25,11 @@ class Module(Model):
         description="modules a group must have finished before this one (the order of "
         "sessions follows these, ties by the order modules are listed)",
     )
+    same_week: bool | None = Field(
+        None,
+        description="a multi-day session runs within one calendar week (Mon-Sun), never "
+        "over a weekend; unset: the training part's `same_week`. Example: `same_week: true`",
+    )
 
     def session_labels(self) -> list[str]:
         if self.repetitions == 1:
@@ -36,6 +42,11 @@ class Trainer(Model):
     name: str = ""
     unavailable: list[DateRange] = Field(default_factory=list)
     max_days_per_month: int | None = Field(None, ge=0, description="cap on training days")
+    modules: list[Id] | None = Field(
+        None,
+        description="the modules this trainer teaches (unset: all); a session only goes to a "
+        "qualified trainer. Example: `modules: ['1', '2', '3']`",
+    )
 
 
 class Spacing(Model):
@@ -64,6 +75,12 @@ class TrainingWeights(Weights):
     )
     trainer_change: int = Field(
         10, ge=0, description="per session whose trainer differs from the previous plan"
+    )
+    trainer_continuity: int = Field(
+        0,
+        ge=0,
+        description="per change of trainer between a group's consecutive sessions (dated "
+        "done sessions with a trainer count too); 0 switches it off",
     )
 
 
@@ -114,6 +131,16 @@ class TrainingPart(Model):
     max_groups_per_centre_per_day: int = Field(
         1, ge=1, description="case coverage: groups of one centre in training on the same day"
     )
+    centre_coverage: dict[Id, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="per-centre exceptions to max_groups_per_centre_per_day, by centre id. "
+        "Example: `centre_coverage: {SZ1: 2}`",
+    )
+    same_week: bool = Field(
+        False,
+        description="every multi-day module runs within one calendar week (a module's own "
+        "`same_week` overrides this)",
+    )
     preferred_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     weights: TrainingWeights = Field(default_factory=TrainingWeights)
     snapshot: Snapshot | None = None
@@ -128,6 +155,19 @@ class TrainingPart(Model):
             if m.id == module_id:
                 return m
         raise KeyError(module_id)
+
+    def coverage(self, centre: str) -> int:
+        """How many groups of the centre may be in training on the same day."""
+        return self.centre_coverage.get(centre, self.max_groups_per_centre_per_day)
+
+    def keeps_week(self, module: Module) -> bool:
+        """Whether the module's sessions must stay within one calendar week."""
+        flag = self.same_week if module.same_week is None else module.same_week
+        return flag and module.days > 1
+
+    def qualified(self, module_id: str) -> list[str]:
+        """The trainers who teach the module, in listing order."""
+        return [t.id for t in self.trainers if t.modules is None or module_id in t.modules]
 
     def module_cycle(self) -> list[str] | None:
         """A cycle in the `after` relation (as a list of module ids), or None."""

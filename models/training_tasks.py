@@ -29,6 +29,9 @@ class SessionTask:
     was_missed: bool
     pinned_date: dt.date | None = None  # a planner's pin: the session starts on this day
     pinned_trainer: str | None = None  # a planner's pin: this trainer holds it
+    trainers: tuple[str, ...] = ()  # the trainers qualified for its module
+    same_week: bool = False  # its days stay within one calendar week
+    spacing_floor: dt.date | None = None  # min_days after the group's latest dated done session
 
     @property
     def key(self) -> tuple[str, str]:
@@ -44,6 +47,11 @@ class DoneSession:
     date: dt.date | None
     days: int
     trainer: str | None
+    run: tuple[dt.date, ...] = ()  # its days (working days from `date`), when dated
+
+    @property
+    def end(self) -> dt.date | None:
+        return self.run[-1] if self.run else None
 
 
 def planning_start(instance: Instance) -> dt.date:
@@ -73,9 +81,14 @@ def remaining_sessions(instance: Instance) -> list[SessionTask]:
         return []
     status = tr.status_of()
     tasks: list[SessionTask] = []
+    latest_done = last_done_sessions(instance)
     for g in instance.organisation.groups:
         earliest = group_earliest(instance, g.id)
         latest = group_latest(instance, g.id)
+        prior = latest_done.get(g.id)
+        floor = None
+        if prior is not None and tr.spacing.min_days > 0:
+            floor = prior.date + dt.timedelta(days=tr.spacing.min_days)
         for pos, (m, rep, label) in enumerate(tr.session_sequence()):
             entry = status.get((g.id, label))
             if entry is not None and entry.status == SessionStatus.done:
@@ -95,6 +108,9 @@ def remaining_sessions(instance: Instance) -> list[SessionTask]:
                     year=year,
                     was_missed=entry is not None and entry.status == SessionStatus.missed,
                     **_pin(entry),
+                    trainers=tuple(tr.qualified(m.id)),
+                    same_week=tr.keeps_week(m),
+                    spacing_floor=floor,
                 )
             )
     return tasks
@@ -111,17 +127,42 @@ def done_sessions(instance: Instance) -> list[DoneSession]:
     if tr is None or tr.snapshot is None:
         return []
     seq = {label: (m, rep) for m, rep, label in tr.session_sequence()}
+    cal = instance.working_calendar
     out = []
     for e in tr.snapshot.sessions:
         if e.status == SessionStatus.done:
             m, rep = seq[e.session]
-            out.append(DoneSession(e.group, e.session, m.id, rep, e.date, m.days, e.trainer))
+            run = tuple(cal.run_from(e.date, m.days)) if e.date is not None else ()
+            out.append(DoneSession(e.group, e.session, m.id, rep, e.date, m.days, e.trainer, run))
     return out
+
+
+def last_done_sessions(instance: Instance) -> dict[str, DoneSession]:
+    """Per group, its latest dated done session (the one spacing and continuity count
+    from: every planned session starts after the snapshot date, so after it)."""
+    out: dict[str, DoneSession] = {}
+    for d in done_sessions(instance):
+        if d.date is not None and (d.group not in out or d.date >= out[d.group].date):
+            out[d.group] = d
+    return out
+
+
+def startable(cal, task: SessionTask, i: int) -> bool:
+    """Whether the task may start on working day i: its days fit in the horizon, and a
+    `same_week` session's last day lies in the week of its first."""
+    j = i + task.days - 1
+    if i < 0 or j >= len(cal):
+        return False
+    if not task.same_week:
+        return True
+    return cal.days[i].isocalendar()[:2] == cal.days[j].isocalendar()[:2]
 
 
 def window(task: SessionTask) -> tuple[dt.date, dt.date]:
     """(first allowed start day, last allowed day) after intersecting the year window."""
     lo, hi = task.earliest, task.latest_end
+    if task.spacing_floor is not None:
+        lo = max(lo, task.spacing_floor)
     if task.year is not None:
         lo = max(lo, dt.date(task.year, 1, 1))
         hi = min(hi, dt.date(task.year, 12, 31))
@@ -149,17 +190,21 @@ def tightened_windows(
 
     def snap_up(t: SessionTask, day: dt.date) -> dt.date:
         i = cal.first_index_on_or_after(day)
+        while t.same_week and i < len(cal) and not startable(cal, t, i):
+            i += 1
         return cal.days[i] if i < len(cal) else far_future
 
     def snap_down(t: SessionTask, day: dt.date) -> dt.date:
         i = min(cal.last_index_on_or_before(day), len(cal) - t.days)
+        while t.same_week and i >= 0 and not startable(cal, t, i):
+            i -= 1
         return cal.days[i] if i >= 0 else far_past
 
     for t in tasks:
         a, b = window(t)
         lo[t.key] = snap_up(t, a)
         last = cal.last_index_on_or_before(b) - t.days + 1
-        hi[t.key] = cal.days[last] if last >= 0 else far_past
+        hi[t.key] = snap_down(t, cal.days[last]) if last >= 0 else far_past
         if t.pinned_date is not None:  # the planner's pin: this start day or none
             lo[t.key] = max(lo[t.key], t.pinned_date)
             hi[t.key] = min(hi[t.key], t.pinned_date)
@@ -183,7 +228,7 @@ def tightened_windows(
                 hi[a.key] = min(
                     hi[a.key],
                     snap_down(a, hi_a),
-                    cal.days[last_a_start] if last_a_start >= 0 else far_past,
+                    snap_down(a, cal.days[last_a_start]) if last_a_start >= 0 else far_past,
                 )
                 if sp.max_days is not None:
                     gap = dt.timedelta(days=sp.max_days)
@@ -229,7 +274,7 @@ def assemble_plan(instance: Instance, placements: dict[tuple[str, str], Placemen
     group and training order."""
     out: list[PlannedSession] = []
     for d in done_sessions(instance):
-        end = d.date + dt.timedelta(days=d.days - 1) if d.date else None
+        end = d.end
         out.append(
             PlannedSession(
                 group=d.group,

@@ -176,7 +176,10 @@ class TrainingPart:
 
     def terms(self, solver: cp_model.CpSolver, plan: TrainingPlan) -> dict[str, float]:
         assert self.tm is not None
-        return {name: float(solver.value(expr)) for name, expr in self.tm.terms.items()}
+        # a term the model does not build (its weight is 0) is the checker's count
+        terms = {k: float(v) for k, v in training_terms(self.instance, plan, self.previous).items()}
+        terms.update({name: float(solver.value(expr)) for name, expr in self.tm.terms.items()})
+        return terms
 
     def explain(self, time_limit: float) -> list[str]:
         return explain_infeasibility(self.instance, time_limit=time_limit, seed=self.seed)

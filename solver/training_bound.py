@@ -38,6 +38,7 @@ from scipy.optimize import OptimizeWarning, linprog
 from scipy.sparse import coo_matrix
 
 from models.calendar import WEEKDAYS
+from models.training_tasks import done_sessions, startable
 
 MARGIN = 1e-6  # relative: below an integer by less than this, the LP's value is not rounded up
 MAX_COLUMNS = 400_000  # larger relaxations take longer than they are worth
@@ -153,40 +154,64 @@ class TimeIndexedRelaxation:
                 self.col[i, w] = len(self.col)
                 if w > s.lo:  # F[w - 1] - F[w] <= 0
                     self._add_row({self.col[i, w - 1]: 1.0, self.col[i, w]: -1.0}, 0.0)
+                    if not startable(self.cal, s.task, w):  # same_week: no start on w
+                        self._add_row({self.col[i, w - 1]: -1.0, self.col[i, w]: 1.0}, 0.0)
         self.cost = np.zeros(len(self.col))
 
-    def _trainer_days(self) -> None:
-        """On a day, no more sessions than trainers available that day."""
-        away = [
-            {d for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
-            for t in self.training.trainers
+    def _skill_sets(self) -> list[tuple[frozenset[str], set[int]]]:
+        """(trainer set Q, the sessions only trainers of Q can hold): all trainers with all
+        sessions, and each module's qualified trainers with the sessions of modules taught
+        only within that set. Capacity rows on each keep the relaxation valid with skills."""
+        everyone = frozenset(self.tm.trainers)
+        quals = {s.task.module: frozenset(s.task.trainers) for s in self.tm.sessions}
+        sets = {everyone} | set(quals.values())
+        return [
+            (q, {i for i, s in enumerate(self.tm.sessions) if quals[s.task.module] <= q})
+            for q in sorted(sets, key=lambda q: (len(q), sorted(q)), reverse=True)
         ]
-        for d, keys in self._covering.items():
-            day = self.cal.days[d]
-            free = sum(day not in a for a in away)
-            if len(keys) > free:
-                self._row(free, keys)
+
+    def _trainer_days(self) -> None:
+        """On a day, no more sessions than trainers available that day (per skill set:
+        the sessions only some trainers teach, at most as many as those available)."""
+        away = {
+            t.id: {d for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
+            for t in self.training.trainers
+        }
+        for q, sessions in self._skill_sets():
+            for d, all_keys in self._covering.items():
+                keys = [(i, w) for i, w in all_keys if i in sessions]
+                day = self.cal.days[d]
+                free = sum(day not in away[t] for t in q)
+                if len(keys) > free:
+                    self._row(free, keys)
 
     def _trainer_months(self) -> None:
-        """Training days in a month at most the trainers' summed monthly cap."""
-        caps = [t.max_days_per_month for t in self.training.trainers]
-        if any(c is None for c in caps):
-            return
-        by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for d, keys in self._covering.items():
-            by_month[self.cal.month_keys[d]].extend(keys)
-        for keys in by_month.values():
-            if len(keys) > sum(caps):
-                self._row(sum(caps), keys)
+        """Training days in a month at most the trainers' summed monthly cap, less the
+        days of dated done sessions there (per skill set, as for the days)."""
+        caps = {t.id: t.max_days_per_month for t in self.training.trainers}
+        used: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+        for d in done_sessions(self.tm.instance):
+            for day in d.run if d.trainer is not None else ():
+                used[d.trainer][day.year, day.month] += 1
+        for q, sessions in self._skill_sets():
+            if any(caps[t] is None for t in q):
+                continue
+            by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+            for d, keys in self._covering.items():
+                by_month[self.cal.month_keys[d]].extend(k for k in keys if k[0] in sessions)
+            for month, keys in by_month.items():
+                cap = sum(max(0, caps[t] - used[t][month]) for t in q)
+                if len(keys) > cap:
+                    self._row(cap, keys)
 
     def _centre_coverage(self) -> None:
-        """At most K sessions of one centre's groups on a day."""
-        k = self.training.max_groups_per_centre_per_day
+        """At most K sessions of one centre's groups on a day (K per centre)."""
         by_centre_day: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         for i, w in self.col:
             for d in self._days(i, w):
                 by_centre_day[self.tm.sessions[i].task.centre, d].append((i, w))
-        for keys in by_centre_day.values():
+        for (centre, _d), keys in by_centre_day.items():
+            k = self.training.coverage(centre)
             if len(keys) > k:
                 self._row(k, keys)
 

@@ -27,7 +27,14 @@ from ortools.sat.python import cp_model
 from models.calendar import WEEKDAYS
 from models.instance import Instance
 from models.plan import TrainingPlan
-from models.training_tasks import SessionTask, SessionWindows, assemble_plan
+from models.training_tasks import (
+    SessionTask,
+    SessionWindows,
+    assemble_plan,
+    done_sessions,
+    last_done_sessions,
+    startable,
+)
 from solver.explain import Assumptions
 
 
@@ -98,7 +105,12 @@ class TrainingModel:
                 lo, hi = 0, n - t.days
             hi = max(lo, hi)
             name = f"g{t.group}_s{t.session}"
-            starts = offsets[lo : hi + 1] or [0]
+            # the working days the session may start on (same_week: in the normal mode only;
+            # the explain mode adds it as a rule, see `_same_week`)
+            ok = [w for w in range(lo, hi + 1) if self.explain or startable(self.cal, t, w)] or [
+                w for w in range(lo, hi + 1)
+            ]
+            starts = [offsets[w] for w in ok if w < n] or [0]
             start = m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start({name})")
             if t.days == 1:
                 last = start
@@ -107,9 +119,7 @@ class TrainingModel:
             else:
                 day_offsets = [start]
                 for k in range(1, t.days):
-                    pairs = [
-                        (offsets[w], offsets[w + k]) for w in range(lo, min(hi, n - t.days) + 1)
-                    ]
+                    pairs = [(offsets[w], offsets[w + k]) for w in ok if w <= n - t.days]
                     dk = m.new_int_var_from_domain(
                         cp_model.Domain.from_values([b for _, b in pairs] or [0]), f"day{k}({name})"
                     )
@@ -121,6 +131,7 @@ class TrainingModel:
                 )
                 iv = m.new_interval_var(start, size, last + 1, f"session({name})")
             self.sessions.append(_Session(t, lo, hi, start, last, iv, day_offsets))
+        self.key_index = {s.task.key: i for i, s in enumerate(self.sessions)}
         self.by_group: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             self.by_group[s.task.group].append(s)
@@ -131,9 +142,12 @@ class TrainingModel:
         self.assign: list[dict[str, cp_model.IntVar]] = []
         cap_lit = self.assumptions.literal("trainer_capacity", "all trainers")
         for s in self.sessions:
+            # only qualified trainers get a literal (in explain mode all do, see
+            # `_trainer_skill`)
             row = {
                 tid: m.new_bool_var(f"assign({s.task.group},{s.task.session},{tid})")
                 for tid in self.trainers
+                if self.explain or tid in s.task.trainers
             }
             if self.explain:
                 none = m.new_bool_var(f"no_trainer({s.task.group},{s.task.session})")
@@ -162,6 +176,8 @@ class TrainingModel:
         self._trainer_month_cap()
         self._centre_coverage()
         self._pinned()
+        self._same_week()
+        self._trainer_skill()
         if not self.explain:
             self._redundant_trainer_capacity()
             self._trainer_symmetry()
@@ -212,6 +228,9 @@ class TrainingModel:
         sp = self.training.spacing
         for group, seq in self.by_group.items():
             lit = self.assumptions.literal("spacing", f"group {group}")
+            for s in seq:  # after the group's latest done session (its window in normal mode)
+                if self.explain and s.task.spacing_floor is not None:
+                    self._rule(s.start >= self.cal.offset(s.task.spacing_floor), lit)
             for a, b in zip(seq, seq[1:]):
                 gap = b.start - a.start
                 if sp.min_days > 0:
@@ -252,6 +271,7 @@ class TrainingModel:
                     s, self.assign[i][tid], f"on({s.task.group},{s.task.session},{tid})"
                 )
                 for i, s in enumerate(self.sessions)
+                if tid in self.assign[i]
             ]
             ivs += self._trainer_unavailable(k, tid)
             m.add_no_overlap(ivs)
@@ -268,19 +288,25 @@ class TrainingModel:
         ]
 
     def _trainer_month_cap(self) -> None:
-        """At most `max_days_per_month` training days per trainer and calendar month."""
+        """At most `max_days_per_month` training days per trainer and calendar month; the
+        days of dated done sessions in a month of the horizon count against it."""
         m = self.model
+        months = sorted(set(self.cal.month_keys))
+        month_no = {k: i for i, k in enumerate(months)}
+        used: dict[str, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for d in done_sessions(self.instance):
+            for day in d.run if d.trainer is not None else ():
+                if (day.year, day.month) in month_no:
+                    used[d.trainer][month_no[day.year, day.month]] += 1
+        total_days = sum(s.task.days for s in self.sessions)
         capped = [
             (tid, t.max_days_per_month)
             for tid, t in zip(self.trainers, self.training.trainers)
             if t.max_days_per_month is not None
+            and (t.max_days_per_month < min(total_days, 31) or tid in used)
         ]
-        total_days = sum(s.task.days for s in self.sessions)
-        capped = [(tid, cap) for tid, cap in capped if cap < min(total_days, 31)]
         if not capped:
             return
-        months = sorted(set(self.cal.month_keys))
-        month_no = {k: i for i, k in enumerate(months)}
         bounds: dict[int, tuple[int, int]] = {}
         for w, key in enumerate(self.cal.month_keys):
             i = month_no[key]
@@ -310,8 +336,10 @@ class TrainingModel:
                 m.add_exactly_one(lits)
         for tid, cap in capped:
             lit = self.assumptions.literal("trainer_month_cap", f"trainer {tid}")
-            for entries in day_in.values():
-                if len(entries) <= cap:
+            for mi, all_entries in day_in.items():
+                entries = [(i, e) for i, e in all_entries if tid in self.assign[i]]
+                left = max(0, cap - used[tid][mi])
+                if len(entries) <= left:
                     continue
                 counted = []
                 for i, in_month in entries:
@@ -321,17 +349,18 @@ class TrainingModel:
                     both = m.new_bool_var("")
                     m.add_bool_or([both, in_month.Not(), self.assign[i][tid].Not()])
                     counted.append(both)
-                self._rule(sum(counted) <= cap, lit)
+                self._rule(sum(counted) <= left, lit)
 
     def _centre_coverage(self) -> None:
-        """At most K groups of one centre in training on the same day."""
-        k = self.training.max_groups_per_centre_per_day
+        """At most K groups of one centre in training on the same day (K per centre:
+        `centre_coverage`, else `max_groups_per_centre_per_day`)."""
         by_centre: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             by_centre[s.task.centre].append(s)
-        if k >= len(self.trainers) and not self.explain:
-            return  # implied: no more sessions a day than trainers
         for centre, sessions in sorted(by_centre.items()):
+            k = self.training.coverage(centre)
+            if k >= len(self.trainers) and not self.explain:
+                continue  # implied: no more sessions a day than trainers
             if len({s.task.group for s in sessions}) <= k:
                 continue
             lit = self.assumptions.literal("centre_coverage", f"centre {centre}")
@@ -358,6 +387,34 @@ class TrainingModel:
             if t.pinned_trainer is not None:
                 self._rule(self.assign[i][t.pinned_trainer] == 1, lit)
 
+    def _same_week(self) -> None:
+        """A `same_week` multi-day session starts on a day from which its days stay in one
+        calendar week. (In the normal mode the start's domain holds only such days.)"""
+        if not self.explain:
+            return
+        for s in self.sessions:
+            if not s.task.same_week:
+                continue
+            ok = [
+                self.cal.offsets[w] for w in range(len(self.cal)) if startable(self.cal, s.task, w)
+            ]
+            lit = self.assumptions.literal("same_week", f"module {s.task.module}")
+            ct = self.model.add_linear_expression_in_domain(
+                s.start, cp_model.Domain.from_values(ok or [-1])
+            )
+            ct.only_enforce_if(lit)
+
+    def _trainer_skill(self) -> None:
+        """A session goes only to a trainer who teaches its module. (In the normal mode
+        an unqualified trainer has no assignment literal at all.)"""
+        if not self.explain:
+            return
+        for i, s in enumerate(self.sessions):
+            for tid, a in self.assign[i].items():
+                if tid not in s.task.trainers:
+                    lit = self.assumptions.literal("trainer_skill", f"trainer {tid}")
+                    self.model.add_implication(lit, a.Not())
+
     def _redundant_trainer_capacity(self) -> None:
         """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
         if len(self.trainers) == 1:
@@ -366,21 +423,30 @@ class TrainingModel:
         self.model.add_cumulative(ivs, [1] * len(ivs), len(self.trainers))
 
     def _trainer_symmetry(self) -> None:
-        """Interchangeable trainers: trainer j's first session comes after trainer j-1's.
+        """Interchangeable trainers: within a class of identical trainers (same
+        unavailability, cap and modules), trainer j's first session comes after trainer
+        j-1's.
 
-        Sound only when trainers are identical (same unavailability and cap) and nothing
-        ties a session to a named trainer (previous plan, pinned trainers).
+        Sound only for trainers that no rule or term tells apart: identical in the data,
+        and nothing ties a session to a named trainer (previous plan, pinned trainers, the
+        trainers of done sessions when continuity counts them). Trainer continuity and
+        balance are unchanged when identical trainers swap all their sessions.
         """
         ts = self.training.trainers
         if self.previous is not None or len(ts) < 2:
             return
         if any(task.pinned_trainer is not None for task in self.tasks):
             return  # a pinned trainer is no longer interchangeable
-        if any(
-            (t.unavailable, t.max_days_per_month) != (ts[0].unavailable, ts[0].max_days_per_month)
-            for t in ts
-        ):
-            return
+        named = set()
+        if self.training.weights.trainer_continuity:
+            named = {d.trainer for d in last_done_sessions(self.instance).values()}
+        classes: dict[tuple, list[str]] = defaultdict(list)
+        for t in ts:
+            if t.id in named:
+                continue
+            mods = None if t.modules is None else tuple(sorted(set(t.modules)))
+            key = (repr(t.unavailable), t.max_days_per_month, mods)
+            classes[key].append(t.id)
         m = self.model
         order = sorted(
             range(len(self.sessions)),
@@ -390,22 +456,27 @@ class TrainingModel:
                 self.sessions[i].task.position,
             ),
         )
-        used_prev: list[cp_model.IntVar] | None = None
-        for i in order:
-            row = [self.assign[i][tid] for tid in self.trainers]
-            if used_prev is None:
-                for lit in row[1:]:
-                    m.add(lit == 0)
-                used_prev = row
+        for members in classes.values():
+            if len(members) < 2:
                 continue
-            for j in range(1, len(row)):
-                m.add_implication(row[j], used_prev[j - 1])
-            used = []
-            for j, lit in enumerate(row):
-                u = m.new_bool_var("")
-                m.add_max_equality(u, [used_prev[j], lit])
-                used.append(u)
-            used_prev = used
+            used_prev: list | None = None
+            for i in order:
+                if members[0] not in self.assign[i]:
+                    continue  # the class does not teach this module
+                row = [self.assign[i][tid] for tid in members]
+                if used_prev is None:
+                    for lit in row[1:]:
+                        m.add(lit == 0)
+                    used_prev = row
+                    continue
+                for j in range(1, len(row)):
+                    m.add_implication(row[j], used_prev[j - 1])
+                used = []
+                for j, lit in enumerate(row):
+                    u = m.new_bool_var("")
+                    m.add_max_equality(u, [used_prev[j], lit])
+                    used.append(u)
+                used_prev = used
 
     # ----------------------------------------------------------------- objective
     def _completion(self) -> cp_model.LinearExprT:
@@ -422,7 +493,12 @@ class TrainingModel:
         for tid in self.trainers:
             load = m.new_int_var(0, total, f"load({tid})")
             m.add(
-                load == sum(s.task.days * self.assign[i][tid] for i, s in enumerate(self.sessions))
+                load
+                == sum(
+                    s.task.days * self.assign[i][tid]
+                    for i, s in enumerate(self.sessions)
+                    if tid in self.assign[i]
+                )
             )
             loads.append(load)
         hi = m.new_int_var(0, total, "max_load")
@@ -488,8 +564,36 @@ class TrainingModel:
                 swaps.append(1 - self.assign[i][p.trainer])
         return sum(moves), sum(swaps)
 
+    def _trainer_continuity(self) -> cp_model.LinearExprT:
+        """Changes of trainer between a group's consecutive sessions, from its latest dated
+        done session with a trainer on. Exact both ways (built only at a positive weight;
+        otherwise the term is the checker's count of the plan)."""
+        m = self.model
+        prior = last_done_sessions(self.instance)
+        changes = []
+        for group, seq in self.by_group.items():
+            first = self.key_index[seq[0].task.key]
+            done = prior.get(group)
+            if done is not None and done.trainer is not None:
+                kept = self.assign[first].get(done.trainer)
+                changes.append(1 - kept if kept is not None else 1)
+            for a, b in zip(seq, seq[1:]):
+                ia, ib = self.key_index[a.task.key], self.key_index[b.task.key]
+                same = []
+                for tid, x in self.assign[ia].items():
+                    y = self.assign[ib].get(tid)
+                    if y is None:
+                        continue
+                    both = m.new_bool_var(f"kept({group},{a.task.session},{tid})")
+                    m.add_bool_and([x, y]).only_enforce_if(both)
+                    m.add_bool_or([x.Not(), y.Not(), both])
+                    same.append(both)
+                changes.append(1 - sum(same))
+        return sum(changes)
+
     def _objective(self) -> None:
         change, trainer_change = self._change()
+        w = self.training.weights.as_dict()
         self.terms = {
             "completion": self._completion(),
             "trainer_balance": self._trainer_balance(),
@@ -497,7 +601,8 @@ class TrainingModel:
             "change": change,
             "trainer_change": trainer_change,
         }
-        w = self.training.weights.as_dict()
+        if w["trainer_continuity"]:
+            self.terms["trainer_continuity"] = self._trainer_continuity()
         self.objective = sum(w[name] * term for name, term in self.terms.items())
         self.model.minimize(self.objective)
 
