@@ -237,16 +237,23 @@ def _first_planned(ctx: TrainingContext) -> Iterator[tuple[str, DoneSession, Pla
 
 
 def check_module_order(ctx: TrainingContext) -> list[Violation]:
-    """Each session starts after the sessions before it in the module order have ended
-    (a planned session also after the group's dated done sessions)."""
+    """Each session starts after the sessions it must follow (`after`, earlier
+    repetitions) have ended, a group's sessions never overlap, and a planned session
+    starts after the group's dated done sessions."""
     v = []
-    rank = {label: i for i, (_, _, label) in enumerate(ctx.part.session_sequence())}
+    before = ctx.part.precedence()
     for g, sessions in ctx.by_group.items():
-        ordered = sorted(sessions, key=lambda s: rank[s.session])
-        for a, b in zip(ordered, ordered[1:]):
-            if b.start <= a.end:
-                msg = f"session {b.session} starts before session {a.session} ends"
-                v.append(Violation("module_order", f"group {g}", msg, (a.end, b.start)))
+        by_label = {s.session: s for s in sessions}
+        for b in sessions:
+            for label in sorted(before[b.session]):
+                a = by_label.get(label)
+                if a is not None and b.start <= a.end:
+                    msg = f"session {b.session} starts before session {a.session} ends"
+                    v.append(Violation("module_order", f"group {g}", msg, (a.end, b.start)))
+    for g, a, b in _consecutive(ctx):  # one session at a time, also where the plan orders
+        if b.start <= a.end and a.session not in before[b.session]:
+            msg = f"sessions {a.session} and {b.session} overlap"
+            v.append(Violation("module_order", f"group {g}", msg, (b.start, a.end)))
     for d in ctx.done.values():
         for s in ctx.by_group.get(d.group, []) if d.end is not None else []:
             if s.start <= d.end:

@@ -100,7 +100,10 @@ _RULES = (
         "module_order",
         _T,
         "module order",
-        "A group's sessions follow the module order: each starts after the previous one ends.",
+        "A group's sessions follow the module order (`after`, and repetitions in turn): "
+        "each starts after the sessions it must follow have ended; a group is in one "
+        "session at a time, and modules `after` leaves unordered come in the order the "
+        "plan gives them.",
     ),
     Rule(
         "spacing",

@@ -22,8 +22,9 @@ class Module(Model):
     repetitions: int = Field(1, ge=1, le=26, description="how often each group attends it")
     after: list[Id] = Field(
         default_factory=list,
-        description="modules a group must have finished before this one (the order of "
-        "sessions follows these, ties by the order modules are listed)",
+        description="modules a group must have finished before this one; modules that "
+        "`after` does not order (directly or through others) are held in the order the "
+        "planner finds best. Example: `after: ['1']`",
     )
     same_week: bool | None = Field(
         None,
@@ -190,8 +191,27 @@ class TrainingPart(Model):
                 break
         return order
 
+    def precedence(self) -> dict[str, set[str]]:
+        """Session label -> the labels that must come before it: the sessions of every
+        module it is (transitively) `after`, and the earlier repetitions of its own module.
+        Sessions of modules `after` does not order are in the order the plan gives them."""
+        before_module: dict[str, set[str]] = {}
+        for m in self.module_sequence():  # topological: the `after` modules are done
+            known = set()
+            for a in m.after:
+                known |= {a} | before_module.get(a, set())
+            before_module[m.id] = known
+        labels = {m.id: m.session_labels() for m in self.modules}
+        out: dict[str, set[str]] = {}
+        for m in self.modules:
+            earlier = {lb for a in before_module[m.id] for lb in labels.get(a, [])}
+            for r, label in enumerate(labels[m.id]):
+                out[label] = earlier | set(labels[m.id][:r])
+        return out
+
     def session_sequence(self) -> list[tuple[Module, int, str]]:
-        """Every session a group attends, in order: (module, repetition 1.., label)."""
+        """Every session a group attends, in a training order that keeps `after` (ties by
+        listing order): (module, repetition 1.., label)."""
         return [
             (m, r + 1, label)
             for m in self.module_sequence()

@@ -158,6 +158,53 @@ def startable(cal, task: SessionTask, i: int) -> bool:
     return cal.days[i].isocalendar()[:2] == cal.days[j].isocalendar()[:2]
 
 
+@dataclass(frozen=True)
+class GroupOrder:
+    """The order rules of one group's remaining sessions (by position, a linear extension
+    of `after`): `total` when `after` orders every pair (a chain: consecutive sessions are
+    known), else the solver chooses the order among the unordered ones. `pairs`: the
+    immediate required pairs (a before b with no remaining session required between)."""
+
+    sessions: tuple[SessionTask, ...]
+    total: bool
+    pairs: tuple[tuple[SessionTask, SessionTask], ...]
+    before: frozenset[tuple[str, str]]  # (a.session, b.session): a must come before b
+
+    def required(self, a: SessionTask, b: SessionTask) -> bool:
+        return (a.session, b.session) in self.before
+
+
+def group_orders(instance: Instance, tasks: list[SessionTask]) -> dict[str, GroupOrder]:
+    tr = instance.training
+    assert tr is not None
+    prec = tr.precedence()
+    groups: dict[str, list[SessionTask]] = {}
+    for t in tasks:
+        groups.setdefault(t.group, []).append(t)
+    out = {}
+    for g, seq in groups.items():
+        seq = sorted(seq, key=lambda t: t.position)
+        before = frozenset(
+            (a.session, b.session) for a in seq for b in seq if a.session in prec[b.session]
+        )
+        total = all((a.session, b.session) in before for a, b in zip(seq, seq[1:]))
+        if total:
+            pairs = tuple(zip(seq, seq[1:]))
+        else:
+            pairs = tuple(
+                (a, b)
+                for a in seq
+                for b in seq
+                if (a.session, b.session) in before
+                and not any(
+                    (a.session, c.session) in before and (c.session, b.session) in before
+                    for c in seq
+                )
+            )
+        out[g] = GroupOrder(tuple(seq), total, pairs, before)
+    return out
+
+
 def window(task: SessionTask) -> tuple[dt.date, dt.date]:
     """(first allowed start day, last allowed day) after intersecting the year window."""
     lo, hi = task.earliest, task.latest_end
@@ -174,9 +221,11 @@ def tightened_windows(
 ) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
     """Each task's (first start day, last start day) after propagating the spacing rules.
 
-    Within a group, session i+1 starts `min_days`..`max_days` calendar days after session i,
-    so windows shrink from both sides: a late year window of a later session pulls the
-    earliest start of the earlier ones later, and vice versa. Every bound is snapped to a
+    Within a group whose sessions form a chain, session i+1 starts `min_days`..`max_days`
+    calendar days after session i; in a partial order b starts at least `min_days` after
+    each a it must follow (`GroupOrder.pairs`). So windows shrink from both sides: a late
+    year window of a later session pulls the earliest start of the earlier ones later, and
+    vice versa. Every bound is snapped to a
     working day from which the session fits, so holidays propagate too. Only starts that no
     plan can use are removed. An empty window (first > last) means the group is infeasible.
     """
@@ -208,12 +257,12 @@ def tightened_windows(
         if t.pinned_date is not None:  # the planner's pin: this start day or none
             lo[t.key] = max(lo[t.key], t.pinned_date)
             hi[t.key] = min(hi[t.key], t.pinned_date)
-    groups: dict[str, list[SessionTask]] = {}
-    for t in tasks:
-        groups.setdefault(t.group, []).append(t)
-    for seq in groups.values():
-        seq.sort(key=lambda t: t.position)
-        pairs = list(zip(seq, seq[1:]))
+    for order in group_orders(instance, tasks).values():
+        # a chain: consecutive sessions known, min and max spacing propagate; a partial
+        # order: only along required pairs, and only the minimum (a required pair need not
+        # be consecutive in the plan, but the sessions between only add days)
+        seq, pairs = order.sessions, order.pairs
+        use_max = order.total
         for _ in range(4 * len(seq) + 4):
             before = (dict(lo), dict(hi))
             for a, b in pairs:
@@ -230,7 +279,7 @@ def tightened_windows(
                     snap_down(a, hi_a),
                     snap_down(a, cal.days[last_a_start]) if last_a_start >= 0 else far_past,
                 )
-                if sp.max_days is not None:
+                if sp.max_days is not None and use_max:
                     gap = dt.timedelta(days=sp.max_days)
                     hi[b.key] = min(hi[b.key], snap_down(b, hi[a.key] + gap))
                     lo[a.key] = max(lo[a.key], snap_up(a, lo[b.key] - gap))
@@ -252,6 +301,7 @@ class SessionWindows:
     tasks: tuple[SessionTask, ...]
     days: dict[tuple[str, str], Window]  # (first start day, last start day)
     indices: dict[tuple[str, str], tuple[int, int]]  # the same as working-day indices
+    orders: dict[str, GroupOrder]  # per group: the order rules of its sessions
 
     @classmethod
     def of(cls, instance: Instance) -> SessionWindows:
@@ -262,7 +312,7 @@ class SessionWindows:
             key: (cal.first_index_on_or_after(a), cal.last_index_on_or_before(b))
             for key, (a, b) in days.items()
         }
-        return cls(tuple(tasks), days, indices)
+        return cls(tuple(tasks), days, indices, group_orders(instance, tasks))
 
 
 Placement = tuple[dt.date, dt.date, str | None]

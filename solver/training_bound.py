@@ -97,6 +97,8 @@ class TimeIndexedRelaxation:
         self._trainer_months()
         self._centre_coverage()
         self._spacing()
+        self._group_days()
+        self.extra_bounds: list[tuple[float, float]] = []  # columns past the F columns
         self._completion()
         self._weekday()
 
@@ -218,12 +220,18 @@ class TimeIndexedRelaxation:
     def _spacing(self) -> None:
         """b starts at least `min` calendar days after a and after a's last day, in
         started-by form: F[b, t] <= F[a, latest start of a for t] (0 before a's window).
-        The max spacing is left out: on generated-S it did not move the bound and cost
-        40 % more LP time."""
+        For a chain on its consecutive pairs; for a partial order on its required pairs
+        (valid: the sessions between only add days), where the days a group's sessions
+        occupy are also kept apart (`_group_days`). The max spacing is left out: on
+        generated-S it did not move the bound and cost 40 % more LP time."""
         sp = self.training.spacing
         off = self.cal.offsets
-        for seq in self.tm.by_group.values():
-            for a, b in zip(seq, seq[1:]):
+        for group in self.tm.by_group:
+            pairs = [
+                (self.tm.by_key[a.key], self.tm.by_key[b.key])
+                for a, b in self.tm.windows.orders[group].pairs
+            ]
+            for a, b in pairs:
                 ia, ib = self._index[id(a)], self._index[id(b)]
                 span = a.task.days - 1
                 wa = a.lo - 1  # latest start of a compatible with b starting on day wb
@@ -240,15 +248,42 @@ class TimeIndexedRelaxation:
                         row[self.col[ia, wa]] = -1.0
                     self._add_row(row, 0.0)
 
+    def _group_days(self) -> None:
+        """A group is in at most one session a day (implied by the spacing rows of a
+        chain; needed where the solver chooses the order)."""
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                continue
+            mine = {self._index[id(s)] for s in seq}
+            for keys in self._covering.values():
+                own = [(i, w) for i, w in keys if i in mine]
+                if len(own) > 1:
+                    self._row(1.0, own)
+
     def _completion(self) -> None:
-        """Calendar offset of each group's last day."""
+        """Calendar offset of each group's last day: of its last session in a chain; in a
+        partial order a column C_g >= the last day of each session that may come last."""
         weight = self.training.weights.completion
         off = self.cal.offsets
-        for seq in self.tm.by_group.values():
-            last = seq[-1]
-            i = self._index[id(last)]
-            for w in range(last.lo, last.hi + 1):
-                self._cost(i, w, weight * off[w + last.task.days - 1])
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                last = seq[-1]
+                i = self._index[id(last)]
+                for w in range(last.lo, last.hi + 1):
+                    self._cost(i, w, weight * off[w + last.task.days - 1])
+                continue
+            c = len(self.cost)
+            self.cost = np.append(self.cost, float(weight))
+            self.extra_bounds.append((0.0, float(off[-1])))
+            for a, b, _lit in self.tm.arcs[group]:
+                if b is not None:
+                    continue
+                i = self._index[id(a)]
+                row: dict[int, float] = {}
+                for w in range(a.lo, a.hi + 1):
+                    self._add_start(row, i, w, float(off[w + a.task.days - 1]))
+                row[c] = -1.0
+                self._add_row(row, 0.0)
 
     def _weekday(self) -> None:
         """Sessions starting on a weekday that is not preferred."""
@@ -273,9 +308,11 @@ class TimeIndexedRelaxation:
         models). generated-L: 53 s, against 112 s with crossover; GLOP's dual
         simplex takes 8 and 46 s on generated-S and M (3 and 14 s here), the primal
         simplexes far longer."""
-        n = len(self.col)
+        n = len(self.cost)
         upper = np.ones(n)
         lower = np.zeros(n)
+        for k, (lo, hi) in enumerate(self.extra_bounds):
+            lower[len(self.col) + k], upper[len(self.col) + k] = lo, hi
         for i, s in enumerate(self.tm.sessions):
             lower[self.col[i, s.hi]] = 1.0  # started by the window's last day
         matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), n))
@@ -283,7 +320,7 @@ class TimeIndexedRelaxation:
         rhs = np.asarray(self.rhs, dtype=float)
         # TIE_BREAK per day of delay breaks the LP's ties: without crossover to a vertex,
         # the interior point would split starts evenly between equally good days
-        perturbed = self.cost - TIE_BREAK * (1.0 - lower)
+        perturbed = self.cost - TIE_BREAK * (1.0 - lower) * (upper <= 1.0)
         t0 = time.perf_counter()
         result = None
         for crossover in ("off", "on"):
@@ -352,7 +389,7 @@ def window_bound(tm) -> int:
     (its windows), plus the balance bound."""
     weight = tm.training.weights.completion
     off = tm.cal.offsets
-    finishes = [off[seq[-1].lo + seq[-1].task.days - 1] for seq in tm.by_group.values()]
+    finishes = [max(off[s.lo + s.task.days - 1] for s in seq) for seq in tm.by_group.values()]
     return weight * sum(finishes) + balance_bound(tm)
 
 

@@ -132,11 +132,13 @@ class TrainingModel:
                 iv = m.new_interval_var(start, size, last + 1, f"session({name})")
             self.sessions.append(_Session(t, lo, hi, start, last, iv, day_offsets))
         self.key_index = {s.task.key: i for i, s in enumerate(self.sessions)}
+        self.by_key = {s.task.key: s for s in self.sessions}
         self.by_group: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             self.by_group[s.task.group].append(s)
         for seq in self.by_group.values():
             seq.sort(key=lambda s: s.task.position)
+        self._successors()
         # assignment of trainers; in explain mode a session may go to no trainer at all
         # when the trainer-capacity assumption is dropped
         self.assign: list[dict[str, cp_model.IntVar]] = []
@@ -156,6 +158,55 @@ class TrainingModel:
             else:
                 m.add_exactly_one(row.values())
             self.assign.append(row)
+
+    def _successors(self) -> None:
+        """Where `after` leaves a group's sessions partly unordered, the solver chooses
+        their order: a circuit through the group's sessions and a depot, whose arc literal
+        next(a, b) says b comes right after a (depot -> a: a is first; a -> depot: last).
+        An arc that would break the partial order (b before a required, or a session
+        required between them) is left out. The order rules and the spacing then hold on
+        the chosen arcs (`_module_order`, `_spacing`). A chain needs no circuit: its
+        consecutive sessions are known."""
+        m = self.model
+        # group -> [(a, b, literal)], a or b None for the depot
+        self.arcs: dict[str, list[tuple[_Session | None, _Session | None, cp_model.IntVar]]] = {}
+        for group, seq in self.by_group.items():
+            order = self.windows.orders[group]
+            if order.total or len(seq) < 2:
+                continue
+            req = order.required
+            arcs = []
+            for a in seq:
+                if not any(req(b.task, a.task) for b in seq):
+                    arcs.append((None, a, m.new_bool_var(f"first({group},{a.task.session})")))
+                if not any(req(a.task, b.task) for b in seq):
+                    arcs.append((a, None, m.new_bool_var(f"final({group},{a.task.session})")))
+                for b in seq:
+                    if b is a or req(b.task, a.task):
+                        continue
+                    if any(req(a.task, c.task) and req(c.task, b.task) for c in seq):
+                        continue
+                    lit = m.new_bool_var(f"next({group},{a.task.session},{b.task.session})")
+                    arcs.append((a, b, lit))
+            node = {id(s): k + 1 for k, s in enumerate(seq)}
+            m.add_circuit(
+                [(node[id(a)] if a else 0, node[id(b)] if b else 0, lit) for a, b, lit in arcs]
+            )
+            self.arcs[group] = arcs
+
+    def _consecutive_pairs(self, group: str) -> list[tuple[_Session, _Session, object]]:
+        """(a, b, condition) for the sessions of a group that may follow each other: the
+        chain's consecutive pairs (condition True) or the circuit's arcs (their literal)."""
+        if group in self.arcs:
+            return [(a, b, lit) for a, b, lit in self.arcs[group] if a and b]
+        seq = self.by_group[group]
+        return [(a, b, True) for a, b in zip(seq, seq[1:])]
+
+    def _on(self, ct: cp_model.Constraint, *conditions) -> None:
+        """Enforce a constraint if all conditions hold (True ones are dropped)."""
+        lits = [c for c in conditions if c is not True]
+        if lits:
+            ct.only_enforce_if(lits)
 
     # --------------------------------------------------------------- constraints
     def _rule(
@@ -217,26 +268,32 @@ class TrainingModel:
                 self._rule(s.last <= off(dt.date(y, 12, 31)), lit)
 
     def _module_order(self) -> None:
-        """A group's sessions follow the module order, one after the other."""
-        for group, seq in self.by_group.items():
+        """A group's sessions follow `after`, one after the other: each starts after the
+        sessions it must follow have ended, and after the one the plan puts before it."""
+        for group in self.by_group:
             lit = self.assumptions.literal("module_order", f"group {group}")
-            for a, b in zip(seq, seq[1:]):
-                self._rule(b.start > a.last, lit)
+            if group in self.arcs:
+                for a, b in self.windows.orders[group].pairs:
+                    sa, sb = self.by_key[a.key], self.by_key[b.key]
+                    self._rule(sb.start > sa.last, lit)
+            for a, b, arc in self._consecutive_pairs(group):
+                self._on(self.model.add(b.start > a.last), arc, lit)
 
     def _spacing(self) -> None:
-        """Calendar days from one session's start to the next one's within [min, max]."""
+        """Calendar days from one session's start to the next one's within [min, max]
+        (the next one in the chain, or on the chosen arc)."""
         sp = self.training.spacing
         for group, seq in self.by_group.items():
             lit = self.assumptions.literal("spacing", f"group {group}")
             for s in seq:  # after the group's latest done session (its window in normal mode)
                 if self.explain and s.task.spacing_floor is not None:
                     self._rule(s.start >= self.cal.offset(s.task.spacing_floor), lit)
-            for a, b in zip(seq, seq[1:]):
+            for a, b, arc in self._consecutive_pairs(group):
                 gap = b.start - a.start
                 if sp.min_days > 0:
-                    self._rule(gap >= sp.min_days, lit)
+                    self._on(self.model.add(gap >= sp.min_days), arc, lit)
                 if sp.max_days is not None:
-                    self._rule(gap <= sp.max_days, lit)
+                    self._on(self.model.add(gap <= sp.max_days), arc, lit)
 
     def _unavailable_ranges(self, trainer_index: int) -> list[tuple[int, int]]:
         """Maximal runs [first, last] (calendar offsets) of a trainer's unavailable days."""
@@ -480,8 +537,18 @@ class TrainingModel:
 
     # ----------------------------------------------------------------- objective
     def _completion(self) -> cp_model.LinearExprT:
-        """Sum over groups of the calendar offset of their last session's last day."""
-        return sum(seq[-1].last for seq in self.by_group.values())
+        """Sum over groups of the calendar offset of their last session's last day (in a
+        partial order the latest of the sessions that may come last)."""
+        ends = []
+        for group, seq in self.by_group.items():
+            if group not in self.arcs:
+                ends.append(seq[-1].last)
+                continue
+            finals = [a.last for a, b, _ in self.arcs[group] if b is None]
+            end = self.model.new_int_var(0, self.cal.offsets[-1], f"completion({group})")
+            self.model.add_max_equality(end, finals)
+            ends.append(end)
+        return sum(ends)
 
     def _trainer_balance(self) -> cp_model.LinearExprT:
         """Training days of the busiest minus the least busy trainer."""
@@ -572,12 +639,17 @@ class TrainingModel:
         prior = last_done_sessions(self.instance)
         changes = []
         for group, seq in self.by_group.items():
-            first = self.key_index[seq[0].task.key]
             done = prior.get(group)
             if done is not None and done.trainer is not None:
-                kept = self.assign[first].get(done.trainer)
-                changes.append(1 - kept if kept is not None else 1)
-            for a, b in zip(seq, seq[1:]):
+                firsts = (
+                    [(b, lit) for a, b, lit in self.arcs[group] if a is None]
+                    if group in self.arcs
+                    else [(seq[0], True)]
+                )
+                for b, first in firsts:
+                    kept = self.assign[self.key_index[b.task.key]].get(done.trainer)
+                    changes.append(self._changed(first, [1 if kept is None else 1 - kept]))
+            for a, b, arc in self._consecutive_pairs(group):
                 ia, ib = self.key_index[a.task.key], self.key_index[b.task.key]
                 same = []
                 for tid, x in self.assign[ia].items():
@@ -588,8 +660,19 @@ class TrainingModel:
                     m.add_bool_and([x, y]).only_enforce_if(both)
                     m.add_bool_or([x.Not(), y.Not(), both])
                     same.append(both)
-                changes.append(1 - sum(same))
+                changes.append(self._changed(arc, [1 - sum(same)]))
         return sum(changes)
+
+    def _changed(self, arc, differs: list) -> cp_model.LinearExprT:
+        """1 when the arc is taken (True: always) and the trainers differ, exactly."""
+        diff = differs[0]
+        if arc is True:
+            return diff
+        c = self.model.new_bool_var("")
+        self.model.add(c <= arc)
+        self.model.add(c <= diff)
+        self.model.add(c >= arc + diff - 1)
+        return c
 
     def _objective(self) -> None:
         change, trainer_change = self._change()

@@ -472,6 +472,88 @@ def test_same_week_conflict_is_named():
     assert "multi-day module within one week (module A)" in r.outcome.message
 
 
+_FORK = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["A"]}]
+"""B and C both only need A: the solver chooses their order."""
+
+
+def test_partial_order_lets_a_later_listed_module_come_first():
+    # T1 teaches A and C, T2 only B and is away Tue 3 - Wed 4 Mar. A Mon 2 (0); C Tue 3
+    # (1); B Thu 5 (3) -> 3. (As a fixed chain A, B, C: B Thu 5, C Fri 6 -> 4.)
+    trainers = [
+        {"id": "T1", "modules": ["A", "C"]},
+        {
+            "id": "T2",
+            "modules": ["B"],
+            "unavailable": [{"start": "2026-03-03", "end": "2026-03-04"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers))
+    assert r.status == "optimal" and r.objective == 3
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/C": "2026-03-03", "G1/B": "2026-03-05"}
+
+
+def test_spacing_follows_the_order_the_plan_gives():
+    # min_days 7, T2 (B only) away 9-13 Mar: A Mon 2 (0), C Mon 9 (7), B Mon 16 (14) -> 14,
+    # spacing counted C -> B, not A -> B. (As a chain A, B, C: B Mon 16, C Mon 23 -> 21.)
+    trainers = [
+        {"id": "T1", "modules": ["A", "C"]},
+        {
+            "id": "T2",
+            "modules": ["B"],
+            "unavailable": [{"start": "2026-03-09", "end": "2026-03-13"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers, spacing={"min_days": 7}))
+    assert r.status == "optimal" and r.objective == 14
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/C": "2026-03-09", "G1/B": "2026-03-16"}
+
+
+def test_unordered_sessions_of_a_group_do_not_overlap():
+    # A and B without `after`, two trainers: one group is in one session a day, A and B on
+    # Mon 2 and Tue 3 -> 1 (not 0)
+    r = solve_checked(tiny(modules=[{"id": "A"}, {"id": "B"}], trainers=_TWO_TRAINERS))
+    assert r.status == "optimal" and r.objective == 1
+
+
+def test_partial_order_with_max_spacing_and_repetitions():
+    # A, then B (2 repetitions) and C, both after A; spacing exactly 7 days: the sessions
+    # run on Mondays 2, 9, 16, 23 Mar in some order that keeps Ba before Bb -> 21
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"], "repetitions": 2}, {"id": "C", "after": ["A"]}]
+    r = solve_checked(tiny(modules=mods, spacing={"min_days": 7, "max_days": 7}))
+    assert r.status == "optimal" and r.objective == 21
+    got = starts(r)
+    assert got["G1/A"] == "2026-03-02" and got["G1/Ba"] < got["G1/Bb"]
+
+
+def test_checker_enforces_the_partial_order():
+    # C before A breaks `after`; B and C on one day overlap (a group takes one at a time)
+    inst = tiny(modules=_FORK)
+    before = TrainingPlan(
+        sessions=[
+            _session("C", "2026-03-02"),
+            _session("A", "2026-03-03"),
+            _session("B", "2026-03-04"),
+        ]
+    )
+    assert {v.rule for v in check_training(inst, before)} == {"module_order"}
+    overlap = TrainingPlan(
+        sessions=[
+            _session("A", "2026-03-02"),
+            _session("B", "2026-03-03"),
+            _session("C", "2026-03-03", trainer="T1"),
+        ]
+    )
+    assert "module_order" in {v.rule for v in check_training(inst, overlap)}
+    fine = TrainingPlan(
+        sessions=[
+            _session("A", "2026-03-02"),
+            _session("C", "2026-03-03"),
+            _session("B", "2026-03-04"),
+        ]
+    )
+    assert check_training(inst, fine) == []
+
+
 def test_infeasible_names_conflicting_rules():
     # two sessions 14 days apart, but the deadline is 6 Mar: deadline and spacing conflict
     mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
