@@ -95,6 +95,8 @@ def plan(
             f"{source.name} has: {', '.join(inst.parts())}"
         )
     prev_plan = _previous_training_plan(previous) if previous else None
+    for w in inst.warnings():
+        click.echo(f"warning: {w}", err=True)
     target = prepare_out_dir(out, force=force)
     try:
         # imported only now: bad input is reported without loading the solver
@@ -175,6 +177,13 @@ def validate(instance: str) -> None:
     """Check an instance file and say what it holds (exit 2 with the problems otherwise)."""
     inst = load_instance(resolve_instance(instance))
     click.echo(f"{instance}: valid ({inst.name}); parts: {', '.join(inst.parts()) or 'none'}")
+    spec = inst.calendar
+    if spec.subdivision is None:
+        click.echo(f"  holidays: the nation-wide ones of {spec.country} only (no subdivision)")
+    else:
+        click.echo(f"  holidays: {spec.country}-{spec.subdivision}")
+    for w in inst.warnings():
+        click.echo(f"  warning: {w}")
     if inst.training is not None:
         from models.training_tasks import remaining_sessions
 

@@ -32,7 +32,11 @@ class CalendarSpec(Model):
     """Where and when the programme runs."""
 
     country: str = Field("DE", description="ISO country code for public holidays")
-    subdivision: str | None = Field("HB", description="state code, e.g. HB for Bremen")
+    subdivision: str | None = Field(
+        None,
+        description="state code for its public holidays, e.g. HB for Bremen (the ISO form "
+        "DE-HB is accepted); unset: only the nation-wide holidays",
+    )
     start: dt.date = Field(description="first day of the planning horizon")
     end: dt.date = Field(description="last day of the planning horizon")
     blackouts: list[DateRange] = Field(
@@ -51,6 +55,16 @@ class CalendarSpec(Model):
             raise ValueError("at least one working weekday is needed")
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _iso_subdivision(cls, data: object) -> object:
+        """`DE-HH` (ISO 3166-2) means `HH`."""
+        if isinstance(data, dict):
+            sub, country = data.get("subdivision"), str(data.get("country", "DE"))
+            if isinstance(sub, str) and sub.upper().startswith(country.upper() + "-"):
+                data = {**data, "subdivision": sub[len(country) + 1 :]}
+        return data
+
     @field_validator("country")
     @classmethod
     def _known_country(cls, v: str) -> str:
@@ -65,7 +79,8 @@ class CalendarSpec(Model):
         subdivs = holidays_lib.list_supported_countries().get(self.country, [])
         if self.subdivision is not None and self.subdivision not in subdivs:
             raise ValueError(
-                f"subdivision {self.subdivision!r} is not known for country {self.country}"
+                f"subdivision {self.subdivision!r} is not known for country {self.country}; "
+                f"use one of {', '.join(subdivs)}"
             )
         return self
 

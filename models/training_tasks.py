@@ -359,3 +359,28 @@ def assemble_plan(instance: Instance, placements: dict[tuple[str, str], Placemen
     pos = {label: i for i, (_, _, label) in enumerate(instance.training.session_sequence())}
     out.sort(key=lambda p: (order[p.group], pos[p.session]))
     return TrainingPlan(sessions=out)
+
+
+def deadline_shortfalls(instance: Instance, windows: SessionWindows) -> list[str]:
+    """Per group whose sessions cannot end in time on its own rules (order, spacing,
+    years, pins, the calendar): how many working days are missing, in words. From the
+    windows' earliest starts, which no plan can beat."""
+    cal = instance.working_calendar
+    worst: dict[str, tuple[int, SessionTask, int]] = {}
+    for t in windows.tasks:
+        first = windows.days[t.key][0]
+        start = cal.first_index_on_or_after(first) if first != dt.date.max else len(cal)
+        end = start + t.days - 1
+        last_ok = cal.last_index_on_or_before(window(t)[1])
+        missing = end - last_ok
+        if missing > 0 and missing > worst.get(t.group, (0, t, 0))[0]:
+            worst[t.group] = (missing, t, end)
+    out = []
+    for group, (missing, t, end) in sorted(worst.items()):
+        when = cal.days[end].isoformat() if end < len(cal) else "after the horizon"
+        out.append(
+            f"group {group}: session {t.session} ends on {when} at the earliest, "
+            f"{missing} working day(s) after its last allowed day {window(t)[1]} "
+            "(deadline, planned year or horizon end)"
+        )
+    return out
