@@ -153,14 +153,22 @@ class WorkingCalendar:
         if self.spec.contains(day):
             return self.is_working(day)
         workdays = {WEEKDAYS.index(d) for d in self.spec.workdays}
-        off = holidays_lib.country_holidays(
-            self.spec.country, subdiv=self.spec.subdivision, years=day.year
-        )
+        off = self._holidays_of(day.year)
         return (
             day.weekday() in workdays
             and day not in off
             and not any(day in b for b in self.spec.blackouts)
         )
+
+    def _holidays_of(self, year: int) -> dict[dt.date, str]:
+        cache = self.__dict__.setdefault("_other_years", {})
+        if year not in cache:
+            cache[year] = dict(
+                holidays_lib.country_holidays(
+                    self.spec.country, subdiv=self.spec.subdivision, years=year
+                )
+            )
+        return cache[year]
 
     def run_from(self, day: dt.date, length: int) -> list[dt.date]:
         """`length` days from `day` on: `day` itself, then the next working days (a done

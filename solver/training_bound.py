@@ -98,6 +98,7 @@ class TimeIndexedRelaxation:
         self._centre_coverage()
         self._spacing()
         self._group_days()
+        self._group_starts()
         self.extra_bounds: list[tuple[float, float]] = []  # columns past the F columns
         self._completion()
         self._weekday()
@@ -260,6 +261,34 @@ class TimeIndexedRelaxation:
                 if len(own) > 1:
                     self._row(1.0, own)
 
+    def _group_starts(self) -> None:
+        """Where the solver orders a group's sessions, any two of them start at least
+        `gap` = max(min_days, 1) calendar days apart (consecutive gaps add up), so in any
+        `gap` consecutive calendar days at most one of them starts."""
+        gap = max(1, self.training.spacing.min_days)
+        off = self.cal.offsets
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                continue
+            idx = [self._index[id(s)] for s in seq]
+            first = min(s.lo for s in seq)
+            last = max(s.hi for s in seq)
+            end = first
+            for d in range(first, last + 1):
+                while end + 1 <= last and off[end + 1] < off[d] + gap:
+                    end += 1
+                row: dict[int, float] = {}
+                for i, s in zip(idx, seq):
+                    # x[s, d..end] = F[s, min(end, hi)] - F[s, d - 1], inside its window
+                    a, b = max(d, s.lo), min(end, s.hi)
+                    if a > b:
+                        continue
+                    row[self.col[i, b]] = row.get(self.col[i, b], 0.0) + 1.0
+                    if a > s.lo:
+                        row[self.col[i, a - 1]] = row.get(self.col[i, a - 1], 0.0) - 1.0
+                if sum(1 for v in row.values() if v > 0) > 1:
+                    self._add_row(row, 1.0)
+
     def _completion(self) -> None:
         """Calendar offset of each group's last day: of its last session in a chain; in a
         partial order a column C_g >= the last day of each session that may come last."""
@@ -284,6 +313,17 @@ class TimeIndexedRelaxation:
                     self._add_start(row, i, w, float(off[w + a.task.days - 1]))
                 row[c] = -1.0
                 self._add_row(row, 0.0)
+            # the k starts lie pairwise `gap` apart, so the latest is at least their mean
+            # plus gap (k - 1) / 2, and the group ends at least min(days) - 1 after it
+            k = len(seq)
+            gap = max(self.training.spacing.min_days, min(s.task.days for s in seq), 1)
+            row = {c: -1.0}
+            for s in seq:
+                i = self._index[id(s)]
+                for w in range(s.lo, s.hi + 1):
+                    self._add_start(row, i, w, off[w] / k)
+            tail = gap * (k - 1) / 2 + min(s.task.days for s in seq) - 1
+            self._add_row(row, -tail)
 
     def _weekday(self) -> None:
         """Sessions starting on a weekday that is not preferred."""

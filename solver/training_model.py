@@ -485,8 +485,8 @@ class TrainingModel:
         j-1's.
 
         Sound only for trainers that no rule or term tells apart: identical in the data,
-        and nothing ties a session to a named trainer (previous plan, pinned trainers, the
-        trainers of done sessions when continuity counts them). Trainer continuity and
+        and nothing ties a session to a named trainer (previous plan, pinned trainers; the
+        trainers of dated done sessions are left out of the classes). Trainer continuity and
         balance are unchanged when identical trainers swap all their sessions.
         """
         ts = self.training.trainers
@@ -494,9 +494,8 @@ class TrainingModel:
             return
         if any(task.pinned_trainer is not None for task in self.tasks):
             return  # a pinned trainer is no longer interchangeable
-        named = set()
-        if self.training.weights.trainer_continuity:
-            named = {d.trainer for d in last_done_sessions(self.instance).values()}
+        # trainers of dated done sessions: their monthly cap or continuity may tell them apart
+        named = {d.trainer for d in done_sessions(self.instance) if d.date is not None}
         classes: dict[tuple, list[str]] = defaultdict(list)
         for t in ts:
             if t.id in named:
@@ -718,16 +717,33 @@ class TrainingModel:
             self.model.add_hint(s.start, solver.value(s.start))
             for lit in self.assign[i].values():
                 self.model.add_hint(lit, solver.boolean_value(lit))
+        for arcs in self.arcs.values():
+            for _a, _b, lit in arcs:
+                self.model.add_hint(lit, solver.boolean_value(lit))
 
     def _add_hint(self, plan: TrainingPlan) -> None:
         by_key = plan.by_key()
+        starts: dict[tuple[str, str], int] = {}
         for i, s in enumerate(self.sessions):
             p = by_key.get(s.task.key)
             if p is None or p.start is None or not self.cal.is_working(p.start):
                 continue
-            self.model.add_hint(s.start, self.cal.offset(p.start))
+            starts[s.task.key] = self.cal.offset(p.start)
+            self.model.add_hint(s.start, starts[s.task.key])
             for tid, lit in self.assign[i].items():
                 self.model.add_hint(lit, int(tid == p.trainer))
+        self._hint_arcs(starts)
+
+    def _hint_arcs(self, starts: dict[tuple[str, str], int]) -> None:
+        """Hint the successor arcs of a partly ordered group by its hinted start days."""
+        for group, arcs in self.arcs.items():
+            seq = self.by_group[group]
+            if any(s.task.key not in starts for s in seq):
+                continue
+            order = [None, *sorted(seq, key=lambda s: starts[s.task.key]), None]
+            taken = {(id(a), id(b)) for a, b in zip(order, order[1:])}
+            for a, b, lit in arcs:
+                self.model.add_hint(lit, int((id(a), id(b)) in taken))
 
     # ------------------------------------------------------------------ solution
     def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:
