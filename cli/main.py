@@ -95,7 +95,7 @@ def plan(
             f"{source.name} has: {', '.join(inst.parts())}"
         )
     prev_plan = _previous_training_plan(previous) if previous else None
-    for w in inst.warnings():
+    for w in [] if quiet else inst.warnings():
         click.echo(f"warning: {w}", err=True)
     target = prepare_out_dir(out, force=force)
     try:
