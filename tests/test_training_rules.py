@@ -525,6 +525,32 @@ def test_partial_order_with_max_spacing_and_repetitions():
     assert got["G1/A"] == "2026-03-02" and got["G1/Ba"] < got["G1/Bb"]
 
 
+def test_partial_order_conflict_is_named():
+    # A, then B and C in either order, 7 days apart: the last starts on Mon 16 Mar at the
+    # earliest, after the deadline Fri 13 Mar; the explanation names deadline and spacing
+    r = solve_checked(
+        tiny(modules=_FORK, spacing={"min_days": 7}, group1={"deadline": "2026-03-13"})
+    )
+    assert r.status == "infeasible"
+    assert "deadline (group G1)" in r.outcome.message and "spacing" in r.outcome.message
+
+
+def test_skill_conflict_is_named():
+    # only T2 teaches C, and T2 is away the whole horizon
+    trainers = [
+        {"id": "T1", "modules": ["A", "B"]},
+        {
+            "id": "T2",
+            "modules": ["C"],
+            "unavailable": [{"start": "2026-03-02", "end": "2026-05-29"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers))
+    assert r.status == "infeasible"
+    assert "trainer teaches the module (trainer T1)" in r.outcome.message
+    assert "trainer unavailability (trainer T2)" in r.outcome.message
+
+
 def test_checker_enforces_the_partial_order():
     # C before A breaks `after`; B and C on one day overlap (a group takes one at a time)
     inst = tiny(modules=_FORK)
