@@ -35,6 +35,12 @@ from reports.outdir import prepare_out_dir
     is_flag=True,
     help="also solve training and rollout in one model; its baseline is their sequential sum",
 )
+@click.option(
+    "--features",
+    is_flag=True,
+    help="with --sizes: the bundled generated instances with the extra training rules "
+    "(generated-S-features: partial order, skills, pins, per-centre coverage)",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @guarded
 def bench(
@@ -46,6 +52,7 @@ def bench(
     out: Path | None,
     joint: bool,
     force: bool,
+    features: bool,
 ) -> None:
     """Benchmark INSTANCES (files or bundled names; default: bremen-2016) and/or the
     bundled generated instances of --sizes. Every plan passes its checker."""
@@ -65,9 +72,10 @@ def bench(
             raise click.BadParameter(
                 f"unknown size {size!r}; use S, M, L, XL", param_hint="--sizes"
             )
-        if f"generated-{size}" not in bundled():
-            raise InputError(Path(f"generated-{size}"), ["no bundled generated instance"])
-        names.append(f"generated-{size}")
+        name = f"generated-{size}" + ("-features" if features else "")
+        if name not in bundled():
+            raise InputError(Path(name), ["no bundled generated instance"])
+        names.append(name)
     if not names:
         names = ["bremen-2016"]
     loaded = [(Path(n).stem, load_instance(resolve_instance(n))) for n in names]

@@ -62,9 +62,15 @@ def list_instances() -> None:
     required=True,
     help="the YAML file to write",
 )
+@click.option(
+    "--features",
+    is_flag=True,
+    help="with a partial module order, trainer skills, per-centre coverage, same-week "
+    "modules, pinned sessions and trainer continuity",
+)
 @click.option("--force", is_flag=True, help="overwrite an existing file")
 @guarded
-def generate(size: str, seed: int, output: Path, force: bool) -> None:
+def generate(size: str, seed: int, output: Path, force: bool, features: bool) -> None:
     """Write a seeded, realistic instance with all three parts (valid and feasible)."""
     from instances.generator import generate as make
     from instances.generator import to_yaml
@@ -72,7 +78,7 @@ def generate(size: str, seed: int, output: Path, force: bool) -> None:
 
     if output.exists() and not force:
         raise InputError(output, ["the file exists; choose another name or pass --force"])
-    data = make(size.upper(), seed)
+    data = make(size.upper(), seed, features=features)
     inst = instance_from_dict(data, str(output))  # generated data is valid by construction
     try:
         output.write_text(to_yaml(data), encoding="utf-8")

@@ -110,6 +110,8 @@ def plan(
             f"{source.name} has: {', '.join(inst.parts())}"
         )
     prev_plan = _previous_training_plan(previous) if previous else None
+    for w in [] if quiet else inst.warnings():
+        click.echo(f"warning: {w}", err=True)
     check_size(source, inst)
     with RunSignals(keep_on_interrupt=keep_on_interrupt) as sig:
         target = prepare_out_dir(out, force=force)
@@ -228,6 +230,13 @@ def validate(instance: str) -> None:
     inst = load_instance(resolve_instance(instance))
     check_size(instance, inst)
     click.echo(f"{instance}: valid ({inst.name}); parts: {', '.join(inst.parts()) or 'none'}")
+    spec = inst.calendar
+    if spec.subdivision is None:
+        click.echo(f"  holidays: the nation-wide ones of {spec.country} only (no subdivision)")
+    else:
+        click.echo(f"  holidays: {spec.country}-{spec.subdivision}")
+    for w in inst.warnings():
+        click.echo(f"  warning: {w}")
     if inst.training is not None:
         from models.training_tasks import remaining_sessions
 

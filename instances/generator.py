@@ -77,8 +77,11 @@ FAMILY_NAMES = [
 ]
 
 
-def generate(size: str, seed: int = 0) -> dict[str, Any]:
-    """The instance data (validate with models.io.instance_from_dict)."""
+def generate(size: str, seed: int = 0, features: bool = False) -> dict[str, Any]:
+    """The instance data (validate with models.io.instance_from_dict). `features`: the
+    training rules other offices need (`_features`): a partial module order, trainer
+    skills, per-centre case coverage, same-week modules, pinned sessions and trainer
+    continuity."""
     if size not in SPECS:
         raise ValueError(f"unknown size {size!r}; sizes are {', '.join(SIZES)}")
     spec = SPECS[size]
@@ -113,7 +116,57 @@ def generate(size: str, seed: int = 0) -> dict[str, Any]:
         "staffing": _staffing(spec, rng, teams, start),
         "rollout": _rollout(spec, rng, start, end),
     }
+    if features:
+        _features(data, spec, start)
     return data
+
+
+def _features(data: dict[str, Any], spec: Size, start: dt.date) -> None:
+    """Turn on the rules of issue 15 in a generated instance, kept feasible:
+    - modules 4-7 only need module 3 (the solver orders them), 8 needs all four;
+    - the last trainer teaches modules 4-9 only (the others all), so modules 1-3 keep
+      trainers for 1.6 times their peak demand when there are at least two trainers;
+    - the centre with the most groups may have two in training on a day;
+    - multi-day modules stay within one calendar week;
+    - the second group's module 1 is pinned to a Tuesday a week after its earliest start,
+      the first group's module 1 to the first trainer;
+    - trainer continuity at weight 1 per change."""
+    tr = data["training"]
+    for m in tr["modules"]:
+        if m["id"] in ("4", "5", "6", "7"):
+            m["after"] = ["3"]
+        elif m["id"] == "8":
+            m["after"] = ["4", "5", "6", "7"]
+    if len(tr["trainers"]) >= 2:
+        tr["trainers"][-1]["modules"] = ["4", "5", "6", "7", "8", "9"]
+    groups = data["organisation"]["groups"]
+    sizes: dict[str, int] = {}
+    for g in groups:
+        sizes[g["centre"]] = sizes.get(g["centre"], 0) + 1
+    biggest = max(sorted(sizes), key=lambda c: sizes[c])
+    tr["centre_coverage"] = {biggest: 2}
+    tr["same_week"] = True
+    tr["weights"]["trainer_continuity"] = 1
+    off = holidays.country_holidays("DE", subdiv=spec.subdivision, years=start.year)
+    blackouts = [
+        (dt.date.fromisoformat(b["start"]), dt.date.fromisoformat(b["end"]))
+        for b in data["calendar"]["blackouts"]
+    ]
+    day = dt.date.fromisoformat(groups[1]["earliest_start"]) + dt.timedelta(days=7)
+    while day.weekday() != 1 or day in off or any(a <= day <= b for a, b in blackouts):
+        day += dt.timedelta(days=1)
+    tr["snapshot"] = {
+        "date": start.isoformat(),
+        "sessions": [
+            {"group": groups[0]["id"], "session": "1", "status": "pinned", "trainer": "TR1"},
+            {"group": groups[1]["id"], "session": "1", "status": "pinned", "date": day.isoformat()},
+        ],
+    }
+    data["name"] += "-features"
+    data["description"] = data["description"].rstrip(".") + (
+        "; with a partial module order, trainer skills, per-centre coverage, same-week "
+        "modules, pinned sessions and trainer continuity."
+    )
 
 
 def _summary(spec: Size) -> str:

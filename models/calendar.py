@@ -37,7 +37,11 @@ class CalendarSpec(Model):
     """Where and when the programme runs."""
 
     country: str = Field("DE", description="ISO country code for public holidays")
-    subdivision: str | None = Field("HB", description="state code, e.g. HB for Bremen")
+    subdivision: str | None = Field(
+        None,
+        description="state code for its public holidays, e.g. HB for Bremen (the ISO form "
+        "DE-HB is accepted); unset: only the nation-wide holidays",
+    )
     start: dt.date = Field(description="first day of the planning horizon")
     end: dt.date = Field(description="last day of the planning horizon")
     blackouts: list[DateRange] = Field(
@@ -55,6 +59,16 @@ class CalendarSpec(Model):
         if not v:
             raise ValueError("at least one working weekday is needed")
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iso_subdivision(cls, data: object) -> object:
+        """`DE-HH` (ISO 3166-2) means `HH`."""
+        if isinstance(data, dict):
+            sub, country = data.get("subdivision"), str(data.get("country", "DE"))
+            if isinstance(sub, str) and sub.upper().startswith(country.upper() + "-"):
+                data = {**data, "subdivision": sub[len(country) + 1 :]}
+        return data
 
     @field_validator("country")
     @classmethod
@@ -75,7 +89,8 @@ class CalendarSpec(Model):
         subdivs = holidays_lib.list_supported_countries().get(self.country, [])
         if self.subdivision is not None and self.subdivision not in subdivs:
             raise ValueError(
-                f"subdivision {self.subdivision!r} is not known for country {self.country}"
+                f"subdivision {self.subdivision!r} is not known for country {self.country}; "
+                f"use one of {', '.join(subdivs)}"
             )
         return self
 
@@ -141,6 +156,39 @@ class WorkingCalendar:
     def month_keys(self) -> list[tuple[int, int]]:
         """(year, month) of every working day, by index."""
         return [(d.year, d.month) for d in self.days]
+
+    def is_working_anywhere(self, day: dt.date) -> bool:
+        """Whether a date is a working day by the calendar's rules, also outside the horizon
+        (done sessions may lie before it)."""
+        if self.spec.contains(day):
+            return self.is_working(day)
+        workdays = {WEEKDAYS.index(d) for d in self.spec.workdays}
+        off = self._holidays_of(day.year)
+        return (
+            day.weekday() in workdays
+            and day not in off
+            and not any(day in b for b in self.spec.blackouts)
+        )
+
+    def _holidays_of(self, year: int) -> dict[dt.date, str]:
+        cache = self.__dict__.setdefault("_other_years", {})
+        if year not in cache:
+            cache[year] = dict(
+                holidays_lib.country_holidays(
+                    self.spec.country, subdiv=self.spec.subdivision, years=year
+                )
+            )
+        return cache[year]
+
+    def run_from(self, day: dt.date, length: int) -> list[dt.date]:
+        """`length` days from `day` on: `day` itself, then the next working days (a done
+        session's days, counted as a planned session's are)."""
+        out = [day]
+        while len(out) < length:
+            day += dt.timedelta(days=1)
+            if self.is_working_anywhere(day):
+                out.append(day)
+        return out
 
     def span(self, start_index: int, length: int) -> list[dt.date]:
         return self.days[start_index : start_index + length]

@@ -17,7 +17,13 @@ from models.calendar import WEEKDAYS, WorkingCalendar
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
 from models.training import Trainer, TrainingPart
-from models.training_tasks import DoneSession, SessionTask, done_sessions, remaining_sessions
+from models.training_tasks import (
+    DoneSession,
+    SessionTask,
+    done_sessions,
+    last_done_sessions,
+    remaining_sessions,
+)
 from models.violations import Violation, missing_part, run_checks
 
 Key = tuple[str, str]  # (group, session)
@@ -214,23 +220,46 @@ def check_trainer_assignment(ctx: TrainingContext) -> list[Violation]:
 
 
 def _consecutive(ctx: TrainingContext) -> Iterator[tuple[str, PlannedSession, PlannedSession]]:
-    """(group, a, b) for every pair of consecutive planned sessions of a group."""
+    """(group, a, b) for every pair of consecutive planned sessions of a group, in the
+    order of their start days."""
     for g, sessions in ctx.by_group.items():
-        for a, b in zip(sessions, sessions[1:]):
+        timed = sorted(sessions, key=lambda s: s.start)
+        for a, b in zip(timed, timed[1:]):
             yield g, a, b
 
 
+def _first_planned(ctx: TrainingContext) -> Iterator[tuple[str, DoneSession, PlannedSession]]:
+    """(group, its latest dated done session, its first planned session)."""
+    for g, done in last_done_sessions(ctx.instance).items():
+        sessions = ctx.by_group.get(g)
+        if sessions:
+            yield g, done, min(sessions, key=lambda s: s.start)
+
+
 def check_module_order(ctx: TrainingContext) -> list[Violation]:
-    return [
-        Violation(
-            "module_order",
-            f"group {g}",
-            f"session {b.session} starts before session {a.session} ends",
-            (a.end, b.start),
-        )
-        for g, a, b in _consecutive(ctx)
-        if b.start <= a.end
-    ]
+    """Each session starts after the sessions it must follow (`after`, earlier
+    repetitions) have ended, a group's sessions never overlap, and a planned session
+    starts after the group's dated done sessions."""
+    v = []
+    before = ctx.part.precedence()
+    for g, sessions in ctx.by_group.items():
+        by_label = {s.session: s for s in sessions}
+        for b in sessions:
+            for label in sorted(before[b.session]):
+                a = by_label.get(label)
+                if a is not None and b.start <= a.end:
+                    msg = f"session {b.session} starts before session {a.session} ends"
+                    v.append(Violation("module_order", f"group {g}", msg, (a.end, b.start)))
+    for g, a, b in _consecutive(ctx):  # one session at a time, also where the plan orders
+        if b.start <= a.end and a.session not in before[b.session]:
+            msg = f"sessions {a.session} and {b.session} overlap"
+            v.append(Violation("module_order", f"group {g}", msg, (b.start, a.end)))
+    for d in ctx.done.values():
+        for s in ctx.by_group.get(d.group, []) if d.end is not None else []:
+            if s.start <= d.end:
+                msg = f"session {s.session} starts before the done session {d.session} ends"
+                v.append(Violation("module_order", f"group {d.group}", msg, (d.end, s.start)))
+    return v
 
 
 def check_spacing(ctx: TrainingContext) -> list[Violation]:
@@ -247,6 +276,14 @@ def check_spacing(ctx: TrainingContext) -> list[Violation]:
             v.append(
                 Violation("spacing", f"group {g}", f"{what}, more than {hi}", (a.start, b.start))
             )
+    # from the latest session held (min_days only: a gap already past max_days at the
+    # status date cannot be undone)
+    for g, done, first in _first_planned(ctx):
+        gap = (first.start - done.date).days
+        if gap < lo:
+            msg = f"{gap} days from the done session {done.session} to {first.session}"
+            when = (done.date, first.start)
+            v.append(Violation("spacing", f"group {g}", f"{msg}, fewer than {lo}", when))
     return v
 
 
@@ -272,6 +309,12 @@ def check_trainer_unavailable(ctx: TrainingContext) -> list[Violation]:
 
 
 def check_trainer_month_cap(ctx: TrainingContext) -> list[Violation]:
+    """Planned days plus the days of dated done sessions, per trainer and month (a month
+    with no planned day is not the plan's fault)."""
+    held: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for d in ctx.done.values():
+        if d.trainer is not None:
+            held[d.trainer].update((day.year, day.month) for day in d.run)
     v = []
     for tid, days in sorted(ctx.trainer_days.items()):
         cap = ctx.trainers[tid].max_days_per_month
@@ -279,20 +322,46 @@ def check_trainer_month_cap(ctx: TrainingContext) -> list[Violation]:
             continue
         per_month = Counter((d.year, d.month) for d in days.elements())
         for (y, m), n in sorted(per_month.items()):
-            if n > cap:
-                msg = f"{n} training days in {y}-{m:02d}, cap {cap}"
+            total = n + held[tid][y, m]
+            if total > cap:
+                msg = f"{total} training days in {y}-{m:02d}, cap {cap}"
                 v.append(Violation("trainer_month_cap", f"trainer {tid}", msg, (dt.date(y, m, 1),)))
     return v
 
 
 def check_centre_coverage(ctx: TrainingContext) -> list[Violation]:
-    k = ctx.part.max_groups_per_centre_per_day
     v = []
     for centre, days in sorted(ctx.centre_days.items()):
+        k = ctx.part.coverage(centre)
         over = sorted(d for d, n in days.items() if n > k)
         if over:
             msg = f"more than {k} group(s) in training on a day"
             v.append(Violation("centre_coverage", f"centre {centre}", msg, tuple(over)))
+    return v
+
+
+def check_same_week(ctx: TrainingContext) -> list[Violation]:
+    """A `same_week` module's session runs within one calendar week."""
+    v = []
+    for s in ctx.startable:
+        module = ctx.part.module(s.module)
+        days = ctx.occupied[(s.group, s.session)]
+        if ctx.part.keeps_week(module) and {d.isocalendar()[:2] for d in days} != {
+            s.start.isocalendar()[:2]
+        }:
+            msg = f"session {s.session} runs over a weekend ({s.start}..{days[-1]})"
+            v.append(Violation("same_week", f"group {s.group}", msg, (s.start, days[-1])))
+    return v
+
+
+def check_trainer_skill(ctx: TrainingContext) -> list[Violation]:
+    """A session goes to a trainer who teaches its module."""
+    v = []
+    for s in ctx.startable:
+        t = ctx.trainers.get(s.trainer)
+        if t is not None and t.modules is not None and s.module not in t.modules:
+            msg = f"session {s.session}: trainer {t.id} does not teach module {s.module}"
+            v.append(Violation("trainer_skill", f"group {s.group}", msg, (s.start,)))
     return v
 
 
@@ -311,6 +380,8 @@ TRAINING_CHECKS = (
     check_trainer_unavailable,
     check_trainer_month_cap,
     check_centre_coverage,
+    check_same_week,
+    check_trainer_skill,
 )
 """Every rule of a training plan, in the order its violations are listed."""
 
@@ -342,6 +413,7 @@ def training_terms(
         "weekday": sum(1 for s in planned if WEEKDAYS[s.start.weekday()] not in preferred),
         "change": 0,
         "trainer_change": 0,
+        "trainer_continuity": _continuity(instance, planned),
     }
     if previous is not None:
         prev = {
@@ -353,6 +425,23 @@ def training_terms(
                 terms["change"] += abs((s.start - p.start).days)
                 terms["trainer_change"] += int(p.trainer is not None and p.trainer != s.trainer)
     return terms
+
+
+def _continuity(instance: Instance, planned: list[PlannedSession]) -> int:
+    """Changes of trainer between a group's consecutive sessions (by start day), from its
+    latest dated done session with a trainer on."""
+    by_group: dict[str, list[PlannedSession]] = defaultdict(list)
+    for s in planned:
+        by_group[s.group].append(s)
+    prior = last_done_sessions(instance)
+    changes = 0
+    for g, sessions in by_group.items():
+        trainers = [s.trainer for s in sorted(sessions, key=lambda s: s.start)]
+        done = prior.get(g)
+        if done is not None and done.trainer is not None:
+            trainers.insert(0, done.trainer)
+        changes += sum(a != b for a, b in zip(trainers, trainers[1:]))
+    return changes
 
 
 def weighted_objective(instance: Instance, terms: dict[str, int]) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -101,6 +103,22 @@ class DateRange(Model):
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+def unknown(kind: str, value: str, known: Iterable[str], plural: str | None = None) -> str:
+    """'unknown centre 'wandsbeck'; did you mean 'wandsbek'? (centres: ...)': the
+    message for a reference to an id that does not exist, with the nearest valid one."""
+    names = sorted(set(known))
+    msg = f"unknown {kind} {value!r}"
+    by_lower = {n.lower(): n for n in names}
+    close = [by_lower[value.lower()]] if value.lower() in by_lower else []
+    close = close or difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    if close:
+        msg += f"; did you mean {close[0]!r}?"
+    if names:
+        listed = ", ".join(names[:15]) + (f", ... ({len(names)} in all)" if len(names) > 15 else "")
+        msg += f" ({plural or kind + 's'}: {listed})"
+    return msg
 
 
 def duplicates(values: list[str]) -> list[tuple[int, str]]:

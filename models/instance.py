@@ -10,7 +10,7 @@ from functools import cached_property
 from pydantic import Field, model_validator
 
 from models.calendar import CalendarSpec, WorkingCalendar
-from models.common import Model, duplicates
+from models.common import Model, duplicates, unknown
 from models.organisation import Organisation
 from models.rollout import RolloutPart, rollout_problems
 from models.staffing import StaffingPart, staffing_problems
@@ -46,6 +46,32 @@ class Instance(Model):
             raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))
         return self
 
+    def warnings(self) -> list[str]:
+        """What is legal but likely a mistake, in words (`juwe validate`, `juwe plan`)."""
+        out: list[str] = []
+        org = self.organisation
+        team_centre = {t.id: t.centre for t in org.teams}
+        for g in org.groups:
+            for t in g.teams:
+                if t in team_centre and team_centre[t] != g.centre:
+                    out.append(
+                        f"group {g.id} is in centre {g.centre}, its team {t} in centre "
+                        f"{team_centre[t]}: case coverage counts the group for {g.centre}"
+                    )
+        tr = self.training
+        if tr is not None and tr.snapshot is not None:
+            done = {(e.group, e.session) for e in tr.snapshot.sessions if e.status == "done"}
+            before = tr.precedence()
+            for group, label in sorted(done):
+                missing = sorted(lb for lb in before[label] if (group, lb) not in done)
+                if missing:
+                    out.append(
+                        f"group {group}: session {label} is done, but {', '.join(missing)} "
+                        f"before it {'is' if len(missing) == 1 else 'are'} not; "
+                        "they will be planned after it"
+                    )
+        return out
+
     def reference_problems(self) -> list[tuple[str, str]]:
         """(field path, message) for every broken reference or inconsistent value."""
         p: list[tuple[str, str]] = []
@@ -58,14 +84,14 @@ class Instance(Model):
         teams = {t.id for t in org.teams}
         for i, t in enumerate(org.teams):
             if t.centre not in centres:
-                p.append((f"organisation.teams[{i}].centre", f"unknown centre {t.centre!r}"))
+                p.append((f"organisation.teams[{i}].centre", unknown("centre", t.centre, centres)))
         for i, g in enumerate(org.groups):
             path = f"organisation.groups[{i}]"
             if g.centre not in centres:
-                p.append((f"{path}.centre", f"unknown centre {g.centre!r}"))
+                p.append((f"{path}.centre", unknown("centre", g.centre, centres)))
             for j, t in enumerate(g.teams):
                 if t not in teams:
-                    p.append((f"{path}.teams[{j}]", f"unknown team {t!r}"))
+                    p.append((f"{path}.teams[{j}]", unknown("team", t, teams)))
             for fld in ("earliest_start", "deadline"):
                 day = getattr(g, fld)
                 if day is not None and not cal.contains(day):
@@ -98,7 +124,20 @@ class Instance(Model):
         for i, m in enumerate(tr.modules):
             for j, a in enumerate(m.after):
                 if a not in modules:
-                    p.append((f"training.modules[{i}].after[{j}]", f"unknown module {a!r}"))
+                    p.append((f"training.modules[{i}].after[{j}]", unknown("module", a, modules)))
+        centres = set(self.organisation.centre_ids())
+        for c in tr.centre_coverage:
+            if c not in centres:
+                p.append((f"training.centre_coverage.{c}", unknown("centre", c, centres)))
+        for i, t in enumerate(tr.trainers):
+            for j, mid in enumerate(t.modules or []):
+                if mid not in modules:
+                    p.append(
+                        (f"training.trainers[{i}].modules[{j}]", unknown("module", mid, modules))
+                    )
+        for i, m in enumerate(tr.modules):
+            if not tr.qualified(m.id):
+                p.append((f"training.modules[{i}]", f"no trainer teaches module {m.id!r}"))
         cycle = tr.module_cycle()
         if cycle:
             p.append(("training.modules", "cyclic module order: " + " -> ".join(cycle)))
@@ -120,12 +159,12 @@ class Instance(Model):
         for i, e in enumerate(snap.sessions):
             path = f"training.snapshot.sessions[{i}]"
             if e.group not in groups:
-                p.append((f"{path}.group", f"unknown group {e.group!r}"))
+                p.append((f"{path}.group", unknown("group", e.group, groups)))
             if e.session not in labels:
                 p.append(
                     (
                         f"{path}.session",
-                        f"unknown session {e.session!r}; sessions are {', '.join(sorted(labels))}",
+                        unknown("session", e.session, labels),
                     )
                 )
             if (e.group, e.session) in seen:
@@ -138,6 +177,34 @@ class Instance(Model):
                         f"done session dated {e.date}, after the snapshot date {snap.date}",
                     )
                 )
+            held = e.status == SessionStatus.done and e.date and e.date <= snap.date
+            if held and e.session in labels:
+                module = next(m for m, _, lb in tr.session_sequence() if lb == e.session)
+                run = self.working_calendar.run_from(e.date, module.days)
+                if run[-1] > snap.date:
+                    p.append(
+                        (
+                            f"{path}.date",
+                            f"group {e.group} session {e.session}: a {module.days}-day module "
+                            f"done from {e.date} runs until {run[-1]}, after the snapshot "
+                            f"date {snap.date}; give the day it started, or mark it planned",
+                        )
+                    )
+            if (
+                e.status == SessionStatus.pinned
+                and e.trainer is not None
+                and e.session in labels
+                and e.trainer in trainers
+            ):
+                module = next(m for m, _, lb in tr.session_sequence() if lb == e.session)
+                if e.trainer not in tr.qualified(module.id):
+                    p.append(
+                        (
+                            f"{path}.trainer",
+                            f"pinned to trainer {e.trainer!r}, who does not teach module "
+                            f"{module.id}",
+                        )
+                    )
             if e.status == SessionStatus.pinned and e.date is not None:
                 if e.date <= snap.date or e.date > cal.end:
                     p.append(
@@ -150,7 +217,7 @@ class Instance(Model):
                 elif not self.working_calendar.is_working(e.date):
                     p.append((f"{path}.date", f"pinned to {e.date}, which is no working day"))
             if e.trainer is not None and e.trainer not in trainers:
-                p.append((f"{path}.trainer", f"unknown trainer {e.trainer!r}"))
+                p.append((f"{path}.trainer", unknown("trainer", e.trainer, trainers)))
             if e.year is not None and not (cal.start.year <= e.year <= cal.end.year):
                 p.append(
                     (f"{path}.year", f"year {e.year} is outside the horizon {cal.start}..{cal.end}")

@@ -100,14 +100,18 @@ _RULES = (
         "module_order",
         _T,
         "module order",
-        "A group's sessions follow the module order: each starts after the previous one ends.",
+        "A group's sessions follow the module order (`after`, and repetitions in turn): "
+        "each starts after the sessions it must follow have ended; a group is in one "
+        "session at a time, and modules `after` leaves unordered come in the order the "
+        "plan gives them.",
     ),
     Rule(
         "spacing",
         _T,
         "spacing between sessions",
         "From the start of a group's session to the start of its next one lie at least "
-        "min_days (and at most max_days) calendar days.",
+        "min_days (and at most max_days) calendar days; from a done session's date to the "
+        "group's first planned session at least min_days.",
     ),
     Rule(
         "trainer_capacity",
@@ -139,7 +143,22 @@ _RULES = (
         _T,
         "case coverage of the centre",
         "On any day at most max_groups_per_centre_per_day groups of a centre are in "
-        "training, so its cases stay covered.",
+        "training (or the centre's own number in centre_coverage), so its cases stay "
+        "covered.",
+    ),
+    Rule(
+        "same_week",
+        _T,
+        "multi-day module within one week",
+        "A multi-day module marked same_week (or all of them, with the training part's "
+        "same_week) runs within one calendar week, never over a weekend.",
+    ),
+    Rule(
+        "trainer_skill",
+        _T,
+        "trainer teaches the module",
+        "A session goes only to a trainer whose `modules` list its module (a trainer "
+        "without the list teaches all).",
     ),
     # staffing
     Rule(
@@ -283,6 +302,15 @@ _TERMS = (
         "Number of sessions whose trainer differs from the previous plan "
         "(only when re-planning against an earlier plan).",
         "sessions",
+    ),
+    Term(
+        "trainer_continuity",
+        "training",
+        "changes of trainer within a group",
+        "Number of times a group's trainer changes from one of its sessions to the next "
+        "(counting from its latest done session with a known trainer): lower means groups "
+        "keep their trainer.",
+        "changes",
     ),
     Term(
         "excess_caseload",

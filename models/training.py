@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,8 +22,14 @@ class Module(Model):
     repetitions: int = Field(1, ge=1, le=26, description="how often each group attends it")
     after: list[Id] = Field(
         default_factory=list,
-        description="modules a group must have finished before this one (the order of "
-        "sessions follows these, ties by the order modules are listed)",
+        description="modules a group must have finished before this one; modules that "
+        "`after` does not order (directly or through others) are held in the order the "
+        "planner finds best. Example: `after: ['1']`",
+    )
+    same_week: bool | None = Field(
+        None,
+        description="a multi-day session runs within one calendar week (Mon-Sun), never "
+        "over a weekend; unset: the training part's `same_week`. Example: `same_week: true`",
     )
 
     def session_labels(self) -> list[str]:
@@ -36,6 +43,11 @@ class Trainer(Model):
     name: str = ""
     unavailable: list[DateRange] = Field(default_factory=list)
     max_days_per_month: int | None = Field(None, ge=0, le=31, description="cap on training days")
+    modules: list[Id] | None = Field(
+        None,
+        description="the modules this trainer teaches (unset: all); a session only goes to a "
+        "qualified trainer. Example: `modules: ['1', '2', '3']`",
+    )
 
 
 class Spacing(Model):
@@ -77,6 +89,13 @@ class TrainingWeights(Weights):
         ge=0,
         le=MAX_WEIGHT,
         description="per session whose trainer differs from the previous plan",
+    )
+    trainer_continuity: int = Field(
+        0,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per change of trainer between a group's consecutive sessions (dated "
+        "done sessions with a trainer count too); 0 switches it off",
     )
 
 
@@ -127,6 +146,16 @@ class TrainingPart(Model):
     max_groups_per_centre_per_day: int = Field(
         1, ge=1, description="case coverage: groups of one centre in training on the same day"
     )
+    centre_coverage: dict[Id, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="per-centre exceptions to max_groups_per_centre_per_day, by centre id. "
+        "Example: `centre_coverage: {SZ1: 2}`",
+    )
+    same_week: bool = Field(
+        False,
+        description="every multi-day module runs within one calendar week (a module's own "
+        "`same_week` overrides this)",
+    )
     preferred_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     weights: TrainingWeights = Field(default_factory=TrainingWeights)
     snapshot: Snapshot | None = None
@@ -141,6 +170,19 @@ class TrainingPart(Model):
             if m.id == module_id:
                 return m
         raise KeyError(module_id)
+
+    def coverage(self, centre: str) -> int:
+        """How many groups of the centre may be in training on the same day."""
+        return self.centre_coverage.get(centre, self.max_groups_per_centre_per_day)
+
+    def keeps_week(self, module: Module) -> bool:
+        """Whether the module's sessions must stay within one calendar week."""
+        flag = self.same_week if module.same_week is None else module.same_week
+        return flag and module.days > 1
+
+    def qualified(self, module_id: str) -> list[str]:
+        """The trainers who teach the module, in listing order."""
+        return [t.id for t in self.trainers if t.modules is None or module_id in t.modules]
 
     def module_cycle(self) -> list[str] | None:
         """A cycle in the `after` relation (as a list of module ids), or None."""
@@ -163,8 +205,27 @@ class TrainingPart(Model):
                 break
         return order
 
+    def precedence(self) -> dict[str, set[str]]:
+        """Session label -> the labels that must come before it: the sessions of every
+        module it is (transitively) `after`, and the earlier repetitions of its own module.
+        Sessions of modules `after` does not order are in the order the plan gives them."""
+        before_module: dict[str, set[str]] = {}
+        for m in self.module_sequence():  # topological: the `after` modules are done
+            known = set()
+            for a in m.after:
+                known |= {a} | before_module.get(a, set())
+            before_module[m.id] = known
+        labels = {m.id: m.session_labels() for m in self.modules}
+        out: dict[str, set[str]] = {}
+        for m in self.modules:
+            earlier = {lb for a in before_module[m.id] for lb in labels.get(a, [])}
+            for r, label in enumerate(labels[m.id]):
+                out[label] = earlier | set(labels[m.id][:r])
+        return out
+
     def session_sequence(self) -> list[tuple[Module, int, str]]:
-        """Every session a group attends, in order: (module, repetition 1.., label)."""
+        """Every session a group attends, in a training order that keeps `after` (ties by
+        listing order): (module, repetition 1.., label)."""
         return [
             (m, r + 1, label)
             for m in self.module_sequence()

@@ -29,7 +29,13 @@ from models.rollout import (
     unit_ids,
 )
 from models.staffing import Allocation, StaffingPart, StaffingPlan, Unit
-from models.training_tasks import Placement, SessionWindows, assemble_plan
+from models.training_tasks import (
+    Placement,
+    SessionWindows,
+    assemble_plan,
+    done_sessions,
+    startable,
+)
 
 
 def greedy_training(
@@ -53,13 +59,15 @@ def greedy_training(
         return None
     cal = instance.working_calendar
     n = len(cal)
-    k_centre = tr.max_groups_per_centre_per_day
     trainer_busy: dict[str, set[int]] = {t.id: set() for t in tr.trainers}
     for t in tr.trainers:
         trainer_busy[t.id] |= {
             cal.index(d) for r in t.unavailable for d in r.days() if cal.is_working(d)
         }
     trainer_month: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for d in done_sessions(instance):  # dated done sessions count against the monthly cap
+        if d.trainer is not None:
+            trainer_month[d.trainer].update((day.year, day.month) for day in d.run)
     centre_load: dict[str, Counter[int]] = defaultdict(Counter)
     caps = {t.id: t.max_days_per_month for t in tr.trainers}
     placements: dict[tuple[str, str], Placement] = {}
@@ -121,9 +129,11 @@ def greedy_training(
         placed = None
         for w in range(lo, min(hi, n - task.days) + 1):
             span = range(w, w + task.days)
-            if any(centre_load[task.centre][i] >= k_centre for i in span):
+            if any(centre_load[task.centre][i] >= tr.coverage(task.centre) for i in span):
                 continue
-            for tid in [task.pinned_trainer] if task.pinned_trainer else trainer_busy:
+            if not startable(cal, task, w):
+                continue  # same_week: it would run over a weekend
+            for tid in [task.pinned_trainer] if task.pinned_trainer else task.trainers:
                 if not all(free(tid, i) for i in span) or not leaves_enough(tid, span):
                     continue
                 months = Counter(cal.month_keys[i] for i in span)

@@ -268,13 +268,17 @@ class JointSolve:
         }
         for name, (model, weights) in built.items():
             value = float(solver.value(model.objective))
+            terms = {k: float(solver.value(e)) for k, e in model.terms.items()}
+            if name == "training":  # terms at weight 0 the model does not build
+                counted = training_terms(self.instance, plan.training, self.previous)
+                terms = {**{k: float(v) for k, v in counted.items()}, **terms}
             part_outcome = PartOutcome(
                 status=status,
                 objective=value,
                 bound=value if optimal else None,
                 gap=0.0 if optimal else None,
                 seconds=self._seconds,
-                terms={k: float(solver.value(e)) for k, e in model.terms.items()},
+                terms=terms,
                 weights=weights,
                 message="planned jointly with the "
                 + ("rollout" if name == "training" else "training")

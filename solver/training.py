@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 from models.check_training import check_training, training_terms, weighted_objective
 from models.instance import Instance
 from models.plan import TrainingPlan
-from models.training_tasks import SessionWindows, remaining_sessions
+from models.training_tasks import SessionWindows, deadline_shortfalls, remaining_sessions
 from solver.params import BASELINE_FALLBACK, Result, SolveParams, raise_on_violations
 from solver.progress import ProgressHook, StopToken
 from solver.skeleton import Fallback, Run, Search, run_part
@@ -184,7 +184,10 @@ class TrainingPart:
 
     def terms(self, solver: cp_model.CpSolver, plan: TrainingPlan) -> dict[str, float]:
         assert self.tm is not None
-        return {name: float(solver.value(expr)) for name, expr in self.tm.terms.items()}
+        # a term the model does not build (its weight is 0) is the checker's count
+        terms = {k: float(v) for k, v in training_terms(self.instance, plan, self.previous).items()}
+        terms.update({name: float(solver.value(expr)) for name, expr in self.tm.terms.items()})
+        return terms
 
     def explain(self, time_limit: float) -> list[str]:
         return explain_infeasibility(self.instance, time_limit=time_limit, seed=self.seed)
@@ -291,4 +294,5 @@ def explain_infeasibility(
     if problem:
         return [problem]
     tm = TrainingModel(instance, explain=True)
-    return tm.assumptions.minimal_conflict(time_limit=time_limit, seed=seed)
+    short = deadline_shortfalls(instance, tm.windows)  # how many days are missing, in words
+    return tm.assumptions.minimal_conflict(time_limit=time_limit, seed=seed) + short

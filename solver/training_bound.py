@@ -38,6 +38,7 @@ from scipy.optimize import OptimizeWarning, linprog
 from scipy.sparse import coo_matrix
 
 from models.calendar import WEEKDAYS
+from models.training_tasks import done_sessions, startable
 
 MARGIN = 1e-6  # relative: below an integer by less than this, the LP's value is not rounded up
 MAX_COLUMNS = 400_000  # larger relaxations take longer than they are worth
@@ -96,6 +97,9 @@ class TimeIndexedRelaxation:
         self._trainer_months()
         self._centre_coverage()
         self._spacing()
+        self._group_days()
+        self._group_starts()
+        self.extra_bounds: list[tuple[float, float]] = []  # columns past the F columns
         self._completion()
         self._weekday()
 
@@ -153,52 +157,82 @@ class TimeIndexedRelaxation:
                 self.col[i, w] = len(self.col)
                 if w > s.lo:  # F[w - 1] - F[w] <= 0
                     self._add_row({self.col[i, w - 1]: 1.0, self.col[i, w]: -1.0}, 0.0)
+                    if not startable(self.cal, s.task, w):  # same_week: no start on w
+                        self._add_row({self.col[i, w - 1]: -1.0, self.col[i, w]: 1.0}, 0.0)
         self.cost = np.zeros(len(self.col))
 
-    def _trainer_days(self) -> None:
-        """On a day, no more sessions than trainers available that day."""
-        away = [
-            {d for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
-            for t in self.training.trainers
+    def _skill_sets(self) -> list[tuple[frozenset[str], set[int]]]:
+        """(trainer set Q, the sessions only trainers of Q can hold): all trainers with all
+        sessions, and each module's qualified trainers with the sessions of modules taught
+        only within that set. Capacity rows on each keep the relaxation valid with skills."""
+        everyone = frozenset(self.tm.trainers)
+        quals = {s.task.module: frozenset(s.task.trainers) for s in self.tm.sessions}
+        sets = {everyone} | set(quals.values())
+        return [
+            (q, {i for i, s in enumerate(self.tm.sessions) if quals[s.task.module] <= q})
+            for q in sorted(sets, key=lambda q: (len(q), sorted(q)), reverse=True)
         ]
-        for d, keys in self._covering.items():
-            day = self.cal.days[d]
-            free = sum(day not in a for a in away)
-            if len(keys) > free:
-                self._row(free, keys)
+
+    def _trainer_days(self) -> None:
+        """On a day, no more sessions than trainers available that day (per skill set:
+        the sessions only some trainers teach, at most as many as those available)."""
+        away = {
+            t.id: {d for r in t.unavailable for d in r.days() if self.cal.is_working(d)}
+            for t in self.training.trainers
+        }
+        for q, sessions in self._skill_sets():
+            for d, all_keys in self._covering.items():
+                keys = [(i, w) for i, w in all_keys if i in sessions]
+                day = self.cal.days[d]
+                free = sum(day not in away[t] for t in q)
+                if len(keys) > free:
+                    self._row(free, keys)
 
     def _trainer_months(self) -> None:
-        """Training days in a month at most the trainers' summed monthly cap."""
-        caps = [t.max_days_per_month for t in self.training.trainers]
-        if any(c is None for c in caps):
-            return
-        by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for d, keys in self._covering.items():
-            by_month[self.cal.month_keys[d]].extend(keys)
-        for keys in by_month.values():
-            if len(keys) > sum(caps):
-                self._row(sum(caps), keys)
+        """Training days in a month at most the trainers' summed monthly cap, less the
+        days of dated done sessions there (per skill set, as for the days)."""
+        caps = {t.id: t.max_days_per_month for t in self.training.trainers}
+        used: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+        for d in done_sessions(self.tm.instance):
+            for day in d.run if d.trainer is not None else ():
+                used[d.trainer][day.year, day.month] += 1
+        for q, sessions in self._skill_sets():
+            if any(caps[t] is None for t in q):
+                continue
+            by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+            for d, keys in self._covering.items():
+                by_month[self.cal.month_keys[d]].extend(k for k in keys if k[0] in sessions)
+            for month, keys in by_month.items():
+                cap = sum(max(0, caps[t] - used[t][month]) for t in q)
+                if len(keys) > cap:
+                    self._row(cap, keys)
 
     def _centre_coverage(self) -> None:
-        """At most K sessions of one centre's groups on a day."""
-        k = self.training.max_groups_per_centre_per_day
+        """At most K sessions of one centre's groups on a day (K per centre)."""
         by_centre_day: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         for i, w in self.col:
             for d in self._days(i, w):
                 by_centre_day[self.tm.sessions[i].task.centre, d].append((i, w))
-        for keys in by_centre_day.values():
+        for (centre, _d), keys in by_centre_day.items():
+            k = self.training.coverage(centre)
             if len(keys) > k:
                 self._row(k, keys)
 
     def _spacing(self) -> None:
         """b starts at least `min` calendar days after a and after a's last day, in
         started-by form: F[b, t] <= F[a, latest start of a for t] (0 before a's window).
-        The max spacing is left out: on generated-S it did not move the bound and cost
-        40 % more LP time."""
+        For a chain on its consecutive pairs; for a partial order on its required pairs
+        (valid: the sessions between only add days), where the days a group's sessions
+        occupy are also kept apart (`_group_days`). The max spacing is left out: on
+        generated-S it did not move the bound and cost 40 % more LP time."""
         sp = self.training.spacing
         off = self.cal.offsets
-        for seq in self.tm.by_group.values():
-            for a, b in zip(seq, seq[1:]):
+        for group in self.tm.by_group:
+            pairs = [
+                (self.tm.by_key[a.key], self.tm.by_key[b.key])
+                for a, b in self.tm.windows.orders[group].pairs
+            ]
+            for a, b in pairs:
                 ia, ib = self._index[id(a)], self._index[id(b)]
                 span = a.task.days - 1
                 wa = a.lo - 1  # latest start of a compatible with b starting on day wb
@@ -215,15 +249,81 @@ class TimeIndexedRelaxation:
                         row[self.col[ia, wa]] = -1.0
                     self._add_row(row, 0.0)
 
+    def _group_days(self) -> None:
+        """A group is in at most one session a day (implied by the spacing rows of a
+        chain; needed where the solver chooses the order)."""
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                continue
+            mine = {self._index[id(s)] for s in seq}
+            for keys in self._covering.values():
+                own = [(i, w) for i, w in keys if i in mine]
+                if len(own) > 1:
+                    self._row(1.0, own)
+
+    def _group_starts(self) -> None:
+        """Where the solver orders a group's sessions, any two of them start at least
+        `gap` = max(min_days, 1) calendar days apart (consecutive gaps add up), so in any
+        `gap` consecutive calendar days at most one of them starts."""
+        gap = max(1, self.training.spacing.min_days)
+        off = self.cal.offsets
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                continue
+            idx = [self._index[id(s)] for s in seq]
+            first = min(s.lo for s in seq)
+            last = max(s.hi for s in seq)
+            end = first
+            for d in range(first, last + 1):
+                while end + 1 <= last and off[end + 1] < off[d] + gap:
+                    end += 1
+                row: dict[int, float] = {}
+                for i, s in zip(idx, seq):
+                    # x[s, d..end] = F[s, min(end, hi)] - F[s, d - 1], inside its window
+                    a, b = max(d, s.lo), min(end, s.hi)
+                    if a > b:
+                        continue
+                    row[self.col[i, b]] = row.get(self.col[i, b], 0.0) + 1.0
+                    if a > s.lo:
+                        row[self.col[i, a - 1]] = row.get(self.col[i, a - 1], 0.0) - 1.0
+                if sum(1 for v in row.values() if v > 0) > 1:
+                    self._add_row(row, 1.0)
+
     def _completion(self) -> None:
-        """Calendar offset of each group's last day."""
+        """Calendar offset of each group's last day: of its last session in a chain; in a
+        partial order a column C_g >= the last day of each session that may come last."""
         weight = self.training.weights.completion
         off = self.cal.offsets
-        for seq in self.tm.by_group.values():
-            last = seq[-1]
-            i = self._index[id(last)]
-            for w in range(last.lo, last.hi + 1):
-                self._cost(i, w, weight * off[w + last.task.days - 1])
+        for group, seq in self.tm.by_group.items():
+            if group not in self.tm.arcs:
+                last = seq[-1]
+                i = self._index[id(last)]
+                for w in range(last.lo, last.hi + 1):
+                    self._cost(i, w, weight * off[w + last.task.days - 1])
+                continue
+            c = len(self.cost)
+            self.cost = np.append(self.cost, float(weight))
+            self.extra_bounds.append((0.0, float(off[-1])))
+            for a, b, _lit in self.tm.arcs[group]:
+                if b is not None:
+                    continue
+                i = self._index[id(a)]
+                row: dict[int, float] = {}
+                for w in range(a.lo, a.hi + 1):
+                    self._add_start(row, i, w, float(off[w + a.task.days - 1]))
+                row[c] = -1.0
+                self._add_row(row, 0.0)
+            # the k starts lie pairwise `gap` apart, so the latest is at least their mean
+            # plus gap (k - 1) / 2, and the group ends at least min(days) - 1 after it
+            k = len(seq)
+            gap = max(self.training.spacing.min_days, min(s.task.days for s in seq), 1)
+            row = {c: -1.0}
+            for s in seq:
+                i = self._index[id(s)]
+                for w in range(s.lo, s.hi + 1):
+                    self._add_start(row, i, w, off[w] / k)
+            tail = gap * (k - 1) / 2 + min(s.task.days for s in seq) - 1
+            self._add_row(row, -tail)
 
     def _weekday(self) -> None:
         """Sessions starting on a weekday that is not preferred."""
@@ -248,9 +348,11 @@ class TimeIndexedRelaxation:
         models). generated-L: 53 s, against 112 s with crossover; GLOP's dual
         simplex takes 8 and 46 s on generated-S and M (3 and 14 s here), the primal
         simplexes far longer."""
-        n = len(self.col)
+        n = len(self.cost)
         upper = np.ones(n)
         lower = np.zeros(n)
+        for k, (lo, hi) in enumerate(self.extra_bounds):
+            lower[len(self.col) + k], upper[len(self.col) + k] = lo, hi
         for i, s in enumerate(self.tm.sessions):
             lower[self.col[i, s.hi]] = 1.0  # started by the window's last day
         matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), n))
@@ -258,7 +360,7 @@ class TimeIndexedRelaxation:
         rhs = np.asarray(self.rhs, dtype=float)
         # TIE_BREAK per day of delay breaks the LP's ties: without crossover to a vertex,
         # the interior point would split starts evenly between equally good days
-        perturbed = self.cost - TIE_BREAK * (1.0 - lower)
+        perturbed = self.cost - TIE_BREAK * (1.0 - lower) * (upper <= 1.0)
         t0 = time.perf_counter()
         result = None
         for crossover in ("off", "on"):
@@ -327,7 +429,7 @@ def window_bound(tm) -> int:
     (its windows), plus the balance bound."""
     weight = tm.training.weights.completion
     off = tm.cal.offsets
-    finishes = [off[seq[-1].lo + seq[-1].task.days - 1] for seq in tm.by_group.values()]
+    finishes = [max(off[s.lo + s.task.days - 1] for s in seq) for seq in tm.by_group.values()]
     return weight * sum(finishes) + balance_bound(tm)
 
 

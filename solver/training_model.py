@@ -27,7 +27,14 @@ from ortools.sat.python import cp_model
 from models.calendar import WEEKDAYS
 from models.instance import Instance
 from models.plan import TrainingPlan
-from models.training_tasks import SessionTask, SessionWindows, assemble_plan
+from models.training_tasks import (
+    SessionTask,
+    SessionWindows,
+    assemble_plan,
+    done_sessions,
+    last_done_sessions,
+    startable,
+)
 from solver.explain import Assumptions
 
 
@@ -98,7 +105,12 @@ class TrainingModel:
                 lo, hi = 0, n - t.days
             hi = max(lo, hi)
             name = f"g{t.group}_s{t.session}"
-            starts = offsets[lo : hi + 1] or [0]
+            # the working days the session may start on (same_week: in the normal mode only;
+            # the explain mode adds it as a rule, see `_same_week`)
+            ok = [w for w in range(lo, hi + 1) if self.explain or startable(self.cal, t, w)] or [
+                w for w in range(lo, hi + 1)
+            ]
+            starts = [offsets[w] for w in ok if w < n] or [0]
             start = m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start({name})")
             if t.days == 1:
                 last = start
@@ -107,9 +119,7 @@ class TrainingModel:
             else:
                 day_offsets = [start]
                 for k in range(1, t.days):
-                    pairs = [
-                        (offsets[w], offsets[w + k]) for w in range(lo, min(hi, n - t.days) + 1)
-                    ]
+                    pairs = [(offsets[w], offsets[w + k]) for w in ok if w <= n - t.days]
                     dk = m.new_int_var_from_domain(
                         cp_model.Domain.from_values([b for _, b in pairs] or [0]), f"day{k}({name})"
                     )
@@ -121,19 +131,25 @@ class TrainingModel:
                 )
                 iv = m.new_interval_var(start, size, last + 1, f"session({name})")
             self.sessions.append(_Session(t, lo, hi, start, last, iv, day_offsets))
+        self.key_index = {s.task.key: i for i, s in enumerate(self.sessions)}
+        self.by_key = {s.task.key: s for s in self.sessions}
         self.by_group: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             self.by_group[s.task.group].append(s)
         for seq in self.by_group.values():
             seq.sort(key=lambda s: s.task.position)
+        self._successors()
         # assignment of trainers; in explain mode a session may go to no trainer at all
         # when the trainer-capacity assumption is dropped
         self.assign: list[dict[str, cp_model.IntVar]] = []
         cap_lit = self.assumptions.literal("trainer_capacity", "all trainers")
         for s in self.sessions:
+            # only qualified trainers get a literal (in explain mode all do, see
+            # `_trainer_skill`)
             row = {
                 tid: m.new_bool_var(f"assign({s.task.group},{s.task.session},{tid})")
                 for tid in self.trainers
+                if self.explain or tid in s.task.trainers
             }
             if self.explain:
                 none = m.new_bool_var(f"no_trainer({s.task.group},{s.task.session})")
@@ -142,6 +158,55 @@ class TrainingModel:
             else:
                 m.add_exactly_one(row.values())
             self.assign.append(row)
+
+    def _successors(self) -> None:
+        """Where `after` leaves a group's sessions partly unordered, the solver chooses
+        their order: a circuit through the group's sessions and a depot, whose arc literal
+        next(a, b) says b comes right after a (depot -> a: a is first; a -> depot: last).
+        An arc that would break the partial order (b before a required, or a session
+        required between them) is left out. The order rules and the spacing then hold on
+        the chosen arcs (`_module_order`, `_spacing`). A chain needs no circuit: its
+        consecutive sessions are known."""
+        m = self.model
+        # group -> [(a, b, literal)], a or b None for the depot
+        self.arcs: dict[str, list[tuple[_Session | None, _Session | None, cp_model.IntVar]]] = {}
+        for group, seq in self.by_group.items():
+            order = self.windows.orders[group]
+            if order.total or len(seq) < 2:
+                continue
+            req = order.required
+            arcs = []
+            for a in seq:
+                if not any(req(b.task, a.task) for b in seq):
+                    arcs.append((None, a, m.new_bool_var(f"first({group},{a.task.session})")))
+                if not any(req(a.task, b.task) for b in seq):
+                    arcs.append((a, None, m.new_bool_var(f"final({group},{a.task.session})")))
+                for b in seq:
+                    if b is a or req(b.task, a.task):
+                        continue
+                    if any(req(a.task, c.task) and req(c.task, b.task) for c in seq):
+                        continue
+                    lit = m.new_bool_var(f"next({group},{a.task.session},{b.task.session})")
+                    arcs.append((a, b, lit))
+            node = {id(s): k + 1 for k, s in enumerate(seq)}
+            m.add_circuit(
+                [(node[id(a)] if a else 0, node[id(b)] if b else 0, lit) for a, b, lit in arcs]
+            )
+            self.arcs[group] = arcs
+
+    def _consecutive_pairs(self, group: str) -> list[tuple[_Session, _Session, object]]:
+        """(a, b, condition) for the sessions of a group that may follow each other: the
+        chain's consecutive pairs (condition True) or the circuit's arcs (their literal)."""
+        if group in self.arcs:
+            return [(a, b, lit) for a, b, lit in self.arcs[group] if a and b]
+        seq = self.by_group[group]
+        return [(a, b, True) for a, b in zip(seq, seq[1:])]
+
+    def _on(self, ct: cp_model.Constraint, *conditions) -> None:
+        """Enforce a constraint if all conditions hold (True ones are dropped)."""
+        lits = [c for c in conditions if c is not True]
+        if lits:
+            ct.only_enforce_if(lits)
 
     # --------------------------------------------------------------- constraints
     def _rule(
@@ -162,6 +227,8 @@ class TrainingModel:
         self._trainer_month_cap()
         self._centre_coverage()
         self._pinned()
+        self._same_week()
+        self._trainer_skill()
         if not self.explain:
             self._redundant_trainer_capacity()
             self._trainer_symmetry()
@@ -201,23 +268,32 @@ class TrainingModel:
                 self._rule(s.last <= off(dt.date(y, 12, 31)), lit)
 
     def _module_order(self) -> None:
-        """A group's sessions follow the module order, one after the other."""
-        for group, seq in self.by_group.items():
+        """A group's sessions follow `after`, one after the other: each starts after the
+        sessions it must follow have ended, and after the one the plan puts before it."""
+        for group in self.by_group:
             lit = self.assumptions.literal("module_order", f"group {group}")
-            for a, b in zip(seq, seq[1:]):
-                self._rule(b.start > a.last, lit)
+            if group in self.arcs:
+                for a, b in self.windows.orders[group].pairs:
+                    sa, sb = self.by_key[a.key], self.by_key[b.key]
+                    self._rule(sb.start > sa.last, lit)
+            for a, b, arc in self._consecutive_pairs(group):
+                self._on(self.model.add(b.start > a.last), arc, lit)
 
     def _spacing(self) -> None:
-        """Calendar days from one session's start to the next one's within [min, max]."""
+        """Calendar days from one session's start to the next one's within [min, max]
+        (the next one in the chain, or on the chosen arc)."""
         sp = self.training.spacing
         for group, seq in self.by_group.items():
             lit = self.assumptions.literal("spacing", f"group {group}")
-            for a, b in zip(seq, seq[1:]):
+            for s in seq:  # after the group's latest done session (its window in normal mode)
+                if self.explain and s.task.spacing_floor is not None:
+                    self._rule(s.start >= self.cal.offset(s.task.spacing_floor), lit)
+            for a, b, arc in self._consecutive_pairs(group):
                 gap = b.start - a.start
                 if sp.min_days > 0:
-                    self._rule(gap >= sp.min_days, lit)
+                    self._on(self.model.add(gap >= sp.min_days), arc, lit)
                 if sp.max_days is not None:
-                    self._rule(gap <= sp.max_days, lit)
+                    self._on(self.model.add(gap <= sp.max_days), arc, lit)
 
     def _unavailable_ranges(self, trainer_index: int) -> list[tuple[int, int]]:
         """Maximal runs [first, last] (calendar offsets) of a trainer's unavailable days."""
@@ -252,6 +328,7 @@ class TrainingModel:
                     s, self.assign[i][tid], f"on({s.task.group},{s.task.session},{tid})"
                 )
                 for i, s in enumerate(self.sessions)
+                if tid in self.assign[i]
             ]
             ivs += self._trainer_unavailable(k, tid)
             m.add_no_overlap(ivs)
@@ -268,19 +345,25 @@ class TrainingModel:
         ]
 
     def _trainer_month_cap(self) -> None:
-        """At most `max_days_per_month` training days per trainer and calendar month."""
+        """At most `max_days_per_month` training days per trainer and calendar month; the
+        days of dated done sessions in a month of the horizon count against it."""
         m = self.model
+        months = sorted(set(self.cal.month_keys))
+        month_no = {k: i for i, k in enumerate(months)}
+        used: dict[str, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for d in done_sessions(self.instance):
+            for day in d.run if d.trainer is not None else ():
+                if (day.year, day.month) in month_no:
+                    used[d.trainer][month_no[day.year, day.month]] += 1
+        total_days = sum(s.task.days for s in self.sessions)
         capped = [
             (tid, t.max_days_per_month)
             for tid, t in zip(self.trainers, self.training.trainers)
             if t.max_days_per_month is not None
+            and (t.max_days_per_month < min(total_days, 31) or tid in used)
         ]
-        total_days = sum(s.task.days for s in self.sessions)
-        capped = [(tid, cap) for tid, cap in capped if cap < min(total_days, 31)]
         if not capped:
             return
-        months = sorted(set(self.cal.month_keys))
-        month_no = {k: i for i, k in enumerate(months)}
         bounds: dict[int, tuple[int, int]] = {}
         for w, key in enumerate(self.cal.month_keys):
             i = month_no[key]
@@ -310,8 +393,10 @@ class TrainingModel:
                 m.add_exactly_one(lits)
         for tid, cap in capped:
             lit = self.assumptions.literal("trainer_month_cap", f"trainer {tid}")
-            for entries in day_in.values():
-                if len(entries) <= cap:
+            for mi, all_entries in day_in.items():
+                entries = [(i, e) for i, e in all_entries if tid in self.assign[i]]
+                left = max(0, cap - used[tid][mi])
+                if len(entries) <= left:
                     continue
                 counted = []
                 for i, in_month in entries:
@@ -321,17 +406,18 @@ class TrainingModel:
                     both = m.new_bool_var("")
                     m.add_bool_or([both, in_month.Not(), self.assign[i][tid].Not()])
                     counted.append(both)
-                self._rule(sum(counted) <= cap, lit)
+                self._rule(sum(counted) <= left, lit)
 
     def _centre_coverage(self) -> None:
-        """At most K groups of one centre in training on the same day."""
-        k = self.training.max_groups_per_centre_per_day
+        """At most K groups of one centre in training on the same day (K per centre:
+        `centre_coverage`, else `max_groups_per_centre_per_day`)."""
         by_centre: dict[str, list[_Session]] = defaultdict(list)
         for s in self.sessions:
             by_centre[s.task.centre].append(s)
-        if k >= len(self.trainers) and not self.explain:
-            return  # implied: no more sessions a day than trainers
         for centre, sessions in sorted(by_centre.items()):
+            k = self.training.coverage(centre)
+            if k >= len(self.trainers) and not self.explain:
+                continue  # implied: no more sessions a day than trainers
             if len({s.task.group for s in sessions}) <= k:
                 continue
             lit = self.assumptions.literal("centre_coverage", f"centre {centre}")
@@ -358,6 +444,34 @@ class TrainingModel:
             if t.pinned_trainer is not None:
                 self._rule(self.assign[i][t.pinned_trainer] == 1, lit)
 
+    def _same_week(self) -> None:
+        """A `same_week` multi-day session starts on a day from which its days stay in one
+        calendar week. (In the normal mode the start's domain holds only such days.)"""
+        if not self.explain:
+            return
+        for s in self.sessions:
+            if not s.task.same_week:
+                continue
+            ok = [
+                self.cal.offsets[w] for w in range(len(self.cal)) if startable(self.cal, s.task, w)
+            ]
+            lit = self.assumptions.literal("same_week", f"module {s.task.module}")
+            ct = self.model.add_linear_expression_in_domain(
+                s.start, cp_model.Domain.from_values(ok or [-1])
+            )
+            ct.only_enforce_if(lit)
+
+    def _trainer_skill(self) -> None:
+        """A session goes only to a trainer who teaches its module. (In the normal mode
+        an unqualified trainer has no assignment literal at all.)"""
+        if not self.explain:
+            return
+        for i, s in enumerate(self.sessions):
+            for tid, a in self.assign[i].items():
+                if tid not in s.task.trainers:
+                    lit = self.assumptions.literal("trainer_skill", f"trainer {tid}")
+                    self.model.add_implication(lit, a.Not())
+
     def _redundant_trainer_capacity(self) -> None:
         """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
         if len(self.trainers) == 1:
@@ -366,21 +480,29 @@ class TrainingModel:
         self.model.add_cumulative(ivs, [1] * len(ivs), len(self.trainers))
 
     def _trainer_symmetry(self) -> None:
-        """Interchangeable trainers: trainer j's first session comes after trainer j-1's.
+        """Interchangeable trainers: within a class of identical trainers (same
+        unavailability, cap and modules), trainer j's first session comes after trainer
+        j-1's.
 
-        Sound only when trainers are identical (same unavailability and cap) and nothing
-        ties a session to a named trainer (previous plan, pinned trainers).
+        Sound only for trainers that no rule or term tells apart: identical in the data,
+        and nothing ties a session to a named trainer (previous plan, pinned trainers; the
+        trainers of dated done sessions are left out of the classes). Trainer continuity and
+        balance are unchanged when identical trainers swap all their sessions.
         """
         ts = self.training.trainers
         if self.previous is not None or len(ts) < 2:
             return
         if any(task.pinned_trainer is not None for task in self.tasks):
             return  # a pinned trainer is no longer interchangeable
-        if any(
-            (t.unavailable, t.max_days_per_month) != (ts[0].unavailable, ts[0].max_days_per_month)
-            for t in ts
-        ):
-            return
+        # trainers of dated done sessions: their monthly cap or continuity may tell them apart
+        named = {d.trainer for d in done_sessions(self.instance) if d.date is not None}
+        classes: dict[tuple, list[str]] = defaultdict(list)
+        for t in ts:
+            if t.id in named:
+                continue
+            mods = None if t.modules is None else tuple(sorted(set(t.modules)))
+            key = (repr(t.unavailable), t.max_days_per_month, mods)
+            classes[key].append(t.id)
         m = self.model
         order = sorted(
             range(len(self.sessions)),
@@ -390,27 +512,42 @@ class TrainingModel:
                 self.sessions[i].task.position,
             ),
         )
-        used_prev: list[cp_model.IntVar] | None = None
-        for i in order:
-            row = [self.assign[i][tid] for tid in self.trainers]
-            if used_prev is None:
-                for lit in row[1:]:
-                    m.add(lit == 0)
-                used_prev = row
+        for members in classes.values():
+            if len(members) < 2:
                 continue
-            for j in range(1, len(row)):
-                m.add_implication(row[j], used_prev[j - 1])
-            used = []
-            for j, lit in enumerate(row):
-                u = m.new_bool_var("")
-                m.add_max_equality(u, [used_prev[j], lit])
-                used.append(u)
-            used_prev = used
+            used_prev: list | None = None
+            for i in order:
+                if members[0] not in self.assign[i]:
+                    continue  # the class does not teach this module
+                row = [self.assign[i][tid] for tid in members]
+                if used_prev is None:
+                    for lit in row[1:]:
+                        m.add(lit == 0)
+                    used_prev = row
+                    continue
+                for j in range(1, len(row)):
+                    m.add_implication(row[j], used_prev[j - 1])
+                used = []
+                for j, lit in enumerate(row):
+                    u = m.new_bool_var("")
+                    m.add_max_equality(u, [used_prev[j], lit])
+                    used.append(u)
+                used_prev = used
 
     # ----------------------------------------------------------------- objective
     def _completion(self) -> cp_model.LinearExprT:
-        """Sum over groups of the calendar offset of their last session's last day."""
-        return sum(seq[-1].last for seq in self.by_group.values())
+        """Sum over groups of the calendar offset of their last session's last day (in a
+        partial order the latest of the sessions that may come last)."""
+        ends = []
+        for group, seq in self.by_group.items():
+            if group not in self.arcs:
+                ends.append(seq[-1].last)
+                continue
+            finals = [a.last for a, b, _ in self.arcs[group] if b is None]
+            end = self.model.new_int_var(0, self.cal.offsets[-1], f"completion({group})")
+            self.model.add_max_equality(end, finals)
+            ends.append(end)
+        return sum(ends)
 
     def _trainer_balance(self) -> cp_model.LinearExprT:
         """Training days of the busiest minus the least busy trainer."""
@@ -422,7 +559,12 @@ class TrainingModel:
         for tid in self.trainers:
             load = m.new_int_var(0, total, f"load({tid})")
             m.add(
-                load == sum(s.task.days * self.assign[i][tid] for i, s in enumerate(self.sessions))
+                load
+                == sum(
+                    s.task.days * self.assign[i][tid]
+                    for i, s in enumerate(self.sessions)
+                    if tid in self.assign[i]
+                )
             )
             loads.append(load)
         hi = m.new_int_var(0, total, "max_load")
@@ -488,8 +630,52 @@ class TrainingModel:
                 swaps.append(1 - self.assign[i][p.trainer])
         return sum(moves), sum(swaps)
 
+    def _trainer_continuity(self) -> cp_model.LinearExprT:
+        """Changes of trainer between a group's consecutive sessions, from its latest dated
+        done session with a trainer on. Exact both ways (built only at a positive weight;
+        otherwise the term is the checker's count of the plan)."""
+        m = self.model
+        prior = last_done_sessions(self.instance)
+        changes = []
+        for group, seq in self.by_group.items():
+            done = prior.get(group)
+            if done is not None and done.trainer is not None:
+                firsts = (
+                    [(b, lit) for a, b, lit in self.arcs[group] if a is None]
+                    if group in self.arcs
+                    else [(seq[0], True)]
+                )
+                for b, first in firsts:
+                    kept = self.assign[self.key_index[b.task.key]].get(done.trainer)
+                    changes.append(self._changed(first, [1 if kept is None else 1 - kept]))
+            for a, b, arc in self._consecutive_pairs(group):
+                ia, ib = self.key_index[a.task.key], self.key_index[b.task.key]
+                same = []
+                for tid, x in self.assign[ia].items():
+                    y = self.assign[ib].get(tid)
+                    if y is None:
+                        continue
+                    both = m.new_bool_var(f"kept({group},{a.task.session},{tid})")
+                    m.add_bool_and([x, y]).only_enforce_if(both)
+                    m.add_bool_or([x.Not(), y.Not(), both])
+                    same.append(both)
+                changes.append(self._changed(arc, [1 - sum(same)]))
+        return sum(changes)
+
+    def _changed(self, arc, differs: list) -> cp_model.LinearExprT:
+        """1 when the arc is taken (True: always) and the trainers differ, exactly."""
+        diff = differs[0]
+        if arc is True:
+            return diff
+        c = self.model.new_bool_var("")
+        self.model.add(c <= arc)
+        self.model.add(c <= diff)
+        self.model.add(c >= arc + diff - 1)
+        return c
+
     def _objective(self) -> None:
         change, trainer_change = self._change()
+        w = self.training.weights.as_dict()
         self.terms = {
             "completion": self._completion(),
             "trainer_balance": self._trainer_balance(),
@@ -497,7 +683,8 @@ class TrainingModel:
             "change": change,
             "trainer_change": trainer_change,
         }
-        w = self.training.weights.as_dict()
+        if w["trainer_continuity"]:
+            self.terms["trainer_continuity"] = self._trainer_continuity()
         self.objective = sum(w[name] * term for name, term in self.terms.items())
         self.model.minimize(self.objective)
 
@@ -530,16 +717,33 @@ class TrainingModel:
             self.model.add_hint(s.start, solver.value(s.start))
             for lit in self.assign[i].values():
                 self.model.add_hint(lit, solver.boolean_value(lit))
+        for arcs in self.arcs.values():
+            for _a, _b, lit in arcs:
+                self.model.add_hint(lit, solver.boolean_value(lit))
 
     def _add_hint(self, plan: TrainingPlan) -> None:
         by_key = plan.by_key()
+        starts: dict[tuple[str, str], int] = {}
         for i, s in enumerate(self.sessions):
             p = by_key.get(s.task.key)
             if p is None or p.start is None or not self.cal.is_working(p.start):
                 continue
-            self.model.add_hint(s.start, self.cal.offset(p.start))
+            starts[s.task.key] = self.cal.offset(p.start)
+            self.model.add_hint(s.start, starts[s.task.key])
             for tid, lit in self.assign[i].items():
                 self.model.add_hint(lit, int(tid == p.trainer))
+        self._hint_arcs(starts)
+
+    def _hint_arcs(self, starts: dict[tuple[str, str], int]) -> None:
+        """Hint the successor arcs of a partly ordered group by its hinted start days."""
+        for group, arcs in self.arcs.items():
+            seq = self.by_group[group]
+            if any(s.task.key not in starts for s in seq):
+                continue
+            order = [None, *sorted(seq, key=lambda s: starts[s.task.key]), None]
+            taken = {(id(a), id(b)) for a, b in zip(order, order[1:])}
+            for a, b, lit in arcs:
+                self.model.add_hint(lit, int((id(a), id(b)) in taken))
 
     # ------------------------------------------------------------------ solution
     def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:

@@ -57,11 +57,32 @@ def test_bundled_generated_instances_are_current(size):
     load_instance(path)
 
 
+def test_bundled_features_instance_is_current():
+    path = bundled_path("generated-S-features")
+    assert path.read_text("utf-8") == to_yaml(generate("S", 0, features=True))
+    inst = load_instance(path)
+    tr = inst.training
+    assert tr.module("5").after == ["3"] and tr.trainers[-1].modules is not None
+    assert tr.centre_coverage and tr.same_week and tr.weights.trainer_continuity == 1
+    assert {e.status for e in tr.snapshot.sessions} == {"pinned"}
+
+
+@pytest.mark.parametrize("size", ["S", "M", "L"])
+def test_features_keep_the_baseline_feasible(size):
+    inst = instance_from_dict(generate(size, 3, features=True))
+    plan = greedy_training(inst)
+    assert plan is not None and check_training(inst, plan) == []
+
+
 def test_cli_generate_and_list(tmp_path, juwe):
     out = tmp_path / "m.yaml"
     result = juwe("instances", "generate", "--size", "m", "--seed", "5", "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text("utf-8") == to_yaml(generate("M", 5))
+    featured = tmp_path / "f.yaml"
+    result = juwe("instances", "generate", "--size", "S", "--features", "-o", featured)
+    assert result.exit_code == 0, result.output
+    assert featured.read_text("utf-8") == to_yaml(generate("S", 0, features=True))
     again = juwe("instances", "generate", "--size", "M", "-o", out)
     assert again.exit_code == 2 and "--force" in again.output
     listed = juwe("instances", "list")

@@ -147,6 +147,79 @@ def test_bound_never_above_the_proven_optimum(seed):
     assert all(p.bound <= plain.objective + 1e-9 for p in relaxed.history if p.bound is not None)
 
 
+def random_featured_instance(rng: random.Random):
+    """As `random_instance`, with the rules of issue 15: a random partial order, trainer
+    skills, a pin, per-centre coverage, same_week, dated done sessions with trainers."""
+    n_mod = rng.randint(2, 3)
+    modules = []
+    for k in range(n_mod):
+        m = {"id": "ABC"[k], "days": rng.randint(1, 2)}
+        after = [x for x in "ABC"[:k] if rng.random() < 0.5]
+        if after:
+            m["after"] = after
+        if m["days"] == 2 and rng.random() < 0.5:
+            m["same_week"] = True
+        modules.append(m)
+    ids = [m["id"] for m in modules]
+    trainers = [{"id": "T0", "max_days_per_month": rng.choice([None, 4, 8])}]
+    for t in range(1, rng.randint(2, 3)):
+        trainers.append({"id": f"T{t}", "modules": rng.sample(ids, rng.randint(1, len(ids)))})
+    if rng.random() < 0.4:
+        trainers[-1]["unavailable"] = [{"start": "2026-03-03", "end": "2026-03-06"}]
+    groups = rng.randint(2, 4)
+    sessions = []
+    if rng.random() < 0.6:
+        done = rng.choice(ids)
+        sessions.append(
+            {
+                "group": "G1",
+                "session": done,
+                "status": "done",
+                "date": "2026-02-24",
+                "trainer": "T0",
+            }
+        )
+    if rng.random() < 0.6:
+        pinned = rng.choice(ids)
+        pin = {"group": "G2", "session": pinned, "status": "pinned", "date": "2026-03-12"}
+        if rng.random() < 0.5:
+            pin["trainer"] = "T0"
+        sessions.append(pin)
+    extra = {"snapshot": {"date": "2026-03-02", "sessions": sessions}} if sessions else {}
+    return tiny(
+        groups=groups,
+        modules=modules,
+        trainers=trainers,
+        same_centre=rng.random() < 0.5,
+        max_groups_per_centre_per_day=rng.choice([1, 2]),
+        centre_coverage={"C1": rng.choice([1, 2])} if rng.random() < 0.5 else {},
+        same_week=rng.random() < 0.3,
+        spacing={"min_days": rng.choice([1, 3, 7])},
+        preferred_weekdays=rng.sample(["Mon", "Tue", "Wed", "Thu", "Fri"], 3),
+        weights={
+            "weekday": rng.choice([0, 2, 5]),
+            "trainer_balance": rng.choice([0, 1, 2]),
+            "trainer_continuity": rng.choice([0, 0, 3]),
+        },
+        blackouts=[{"start": "2026-03-16", "end": "2026-03-20"}] if rng.random() < 0.5 else [],
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_bound_with_partial_orders_skills_and_pins_stays_below_the_optimum(seed):
+    inst = random_featured_instance(random.Random(1000 + seed))
+    plain = solve_checked(inst, relax=False)
+    if plain.status == "infeasible":
+        return
+    assert plain.status == "optimal"
+    b = bound_of(inst)
+    assert b is not None
+    assert b.value <= plain.objective + 1e-9
+    relaxed = solve_checked(inst)
+    assert relaxed.status == "optimal" and relaxed.objective == plain.objective
+
+
 def test_lagrangian_bound_holds_for_any_duals():
     # min -x1 - x2 with x1 + x2 <= 1, 0 <= x <= 1: optimum -1. The optimal dual 1 gives
     # -1 exactly; any other non-negative dual a lower value (0 -> -2, 5 -> -5); a

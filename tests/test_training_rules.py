@@ -302,6 +302,284 @@ def test_greedy_baseline_keeps_the_pins():
     assert check_training(inst, plan) == []
 
 
+def _done(*entries: dict, date: str = "2026-03-02") -> dict:
+    return {"date": date, "sessions": [{"status": "done", **e} for e in entries]}
+
+
+def test_spacing_counts_from_a_done_session():
+    # A done on Fri 27 Feb (before the horizon), B after A, min_days 21: B not before
+    # Fri 20 Mar = offset 18 (without the done date it would be Tue 3 Mar, offset 1)
+    inst = tiny(
+        modules=_AB,
+        spacing={"min_days": 21},
+        snapshot=_done({"group": "G1", "session": "A", "date": "2026-02-27"}),
+    )
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/B": "2026-03-20"} and r.objective == 18
+
+
+def test_checker_rejects_spacing_from_a_done_session():
+    # the issue's case: module 1 done on 14 Oct, min_days 21, module 2 on 2 Nov (19 days)
+    inst = tiny(
+        start="2026-10-01",
+        end="2026-12-18",
+        modules=_AB,
+        spacing={"min_days": 21},
+        snapshot=_done({"group": "G1", "session": "A", "date": "2026-10-14"}, date="2026-10-16"),
+    )
+    plan = TrainingPlan(
+        sessions=[_session("A", "2026-10-14", status="done"), _session("B", "2026-11-02")]
+    )
+    found = check_training(inst, plan)
+    assert [v.rule for v in found] == ["spacing"]
+    assert "19 days from the done session A to B" in found[0].message
+
+
+def test_done_multi_day_session_counts_working_days_for_the_monthly_cap():
+    # a 3-day A done from Fri 27 Feb by T1 runs Fri 27 Feb, Mon 2 and Tue 3 Mar (working
+    # days, not Fri-Sun); snapshot Tue 3 Mar. T1 has 2 days a month, both used in March by
+    # A, so B goes to Wed 1 Apr (offset 30). Counted in calendar days A would end on Sun 1
+    # Mar and leave a March day: B on Wed 4 Mar (offset 2).
+    inst = tiny(
+        modules=[{"id": "A", "days": 3}, {"id": "B", "after": ["A"]}],
+        trainers=[{"id": "T1", "max_days_per_month": 2}],
+        snapshot=_done(
+            {"group": "G1", "session": "A", "date": "2026-02-27", "trainer": "T1"},
+            date="2026-03-03",
+        ),
+    )
+    r = solve_checked(inst)
+    assert starts(r) == {"G1/B": "2026-04-01"} and r.objective == 30
+    done = r.plan.by_key()[("G1", "A")]
+    assert (done.start.isoformat(), done.end.isoformat()) == ("2026-02-27", "2026-03-03")
+
+
+def test_a_done_session_past_the_snapshot_date_is_rejected():
+    # a 3-day A done from Mon 2 Mar runs until Wed 4 Mar, after the snapshot (Tue 3 Mar)
+    from models.io import InputError
+
+    with pytest.raises(InputError, match=r"group G1 session A: a 3-day module done from"):
+        tiny(
+            modules=[{"id": "A", "days": 3}, {"id": "B", "after": ["A"]}],
+            snapshot=_done(
+                {"group": "G1", "session": "A", "date": "2026-03-02"}, date="2026-03-03"
+            ),
+        )
+
+
+@pytest.mark.parametrize(("default", "own", "expected"), [(1, 2, 0), (2, 1, 1)])
+def test_centre_coverage_per_centre(default, own, expected):
+    # two groups of centre C1, two trainers: C1's own number wins over the default
+    # (2: both on Mon 2 Mar, 0; 1: Mon and Tue, 1)
+    inst = tiny(
+        groups=2,
+        same_centre=True,
+        trainers=_TWO_TRAINERS,
+        max_groups_per_centre_per_day=default,
+        centre_coverage={"C1": own},
+    )
+    assert solve_checked(inst).objective == expected
+
+
+@pytest.mark.parametrize("where", ["module", "part"])
+def test_same_week_keeps_a_multi_day_module_off_the_weekend(where):
+    # horizon from Fri 6 Mar, a 2-day module: Fri 6 + Mon 9 (last day offset 3) is off;
+    # Mon 9 + Tue 10 Mar, last day offset 4
+    module = {"id": "A", "days": 2, **({"same_week": True} if where == "module" else {})}
+    extra = {"same_week": True} if where == "part" else {}
+    r = solve_checked(tiny(start="2026-03-06", modules=[module], **extra))
+    assert starts(r) == {"G1/A": "2026-03-09"} and r.objective == 4
+
+
+def test_same_week_false_on_the_module_overrides_the_part():
+    r = solve_checked(
+        tiny(
+            start="2026-03-06", modules=[{"id": "A", "days": 2, "same_week": False}], same_week=True
+        )
+    )
+    assert starts(r) == {"G1/A": "2026-03-06"} and r.objective == 3
+
+
+def test_trainer_skills():
+    # A then B, two groups of two centres; T1 teaches only A, T2 only B. A: G1 Mon 2 (0),
+    # G2 Tue 3 (1) both with T1; B with T2 the day after: Tue 3 (1), Wed 4 (2) -> 3.
+    # (Both trainers teaching both: A both on Mon, B both on Tue -> 2.)
+    trainers = [{"id": "T1", "modules": ["A"]}, {"id": "T2", "modules": ["B"]}]
+    r = solve_checked(tiny(groups=2, modules=_AB, trainers=trainers))
+    assert r.status == "optimal" and r.objective == 3
+    assert {(s.session, s.trainer) for s in r.plan.planned()} == {("A", "T1"), ("B", "T2")}
+
+
+def test_trainer_skills_with_interchangeable_trainers_in_a_class():
+    # T1 and T2 teach everything (interchangeable: symmetry broken between them), T3 only
+    # B. Three groups of three centres, A then B. Only two trainers teach A, so one group
+    # takes A on Tue at the earliest and ends on Wed (2); the others: A Mon, B Tue (1 each;
+    # Tue has A + B + B for three trainers) -> 1 + 1 + 2 = 4
+    trainers = [{"id": "T1"}, {"id": "T2"}, {"id": "T3", "modules": ["B"]}]
+    r = solve_checked(tiny(groups=3, modules=_AB, trainers=trainers))
+    assert r.status == "optimal" and r.objective == 4
+
+
+def test_trainer_continuity():
+    # A then B, T1 away Tue 3 Mar, T2 away Mon 2 Mar, continuity weight 10: A Mon (T1), B
+    # Tue (T2) costs 1 + 10; B on Wed with T1 costs 2 -> 2, no change
+    trainers = [
+        {"id": "T1", "unavailable": [{"start": "2026-03-03", "end": "2026-03-03"}]},
+        {"id": "T2", "unavailable": [{"start": "2026-03-02", "end": "2026-03-02"}]},
+    ]
+    r = solve_checked(tiny(modules=_AB, trainers=trainers, weights={"trainer_continuity": 10}))
+    assert r.objective == 2 and r.outcome.terms["trainer_continuity"] == 0
+    assert starts(r)["G1/B"] == "2026-03-04"  # A on Mon (T1) or Tue (T2)
+
+
+def test_trainer_continuity_from_a_done_session():
+    # A done with T2 on Fri 27 Feb; T2 away Tue 3 Mar. B on Tue 3 with T1: 1 + 10 = 11;
+    # B on Wed 4 with T2: 2 -> 2
+    trainers = [
+        {"id": "T1"},
+        {"id": "T2", "unavailable": [{"start": "2026-03-03", "end": "2026-03-03"}]},
+    ]
+    inst = tiny(
+        modules=_AB,
+        trainers=trainers,
+        weights={"trainer_continuity": 10},
+        snapshot=_done({"group": "G1", "session": "A", "date": "2026-02-27", "trainer": "T2"}),
+    )
+    r = solve_checked(inst)
+    assert r.objective == 2 and r.plan.by_key()[("G1", "B")].trainer == "T2"
+
+
+def test_trainer_continuity_at_weight_zero_is_reported():
+    # the term is counted even when it does not weigh: A with T1, B with T2 is one change
+    trainers = [
+        {"id": "T1", "unavailable": [{"start": "2026-03-03", "end": "2026-03-31"}]},
+        {"id": "T2", "unavailable": [{"start": "2026-03-02", "end": "2026-03-02"}]},
+    ]
+    r = solve_checked(tiny(modules=_AB, trainers=trainers))
+    assert r.objective == 1 and r.outcome.terms["trainer_continuity"] == 1
+
+
+def test_same_week_conflict_is_named():
+    # a 2-day same_week module from Fri 6 Mar with the deadline Mon 9 Mar: Fri + Mon is
+    # the only fit and runs over the weekend; the conflict names the rule and the module
+    inst = tiny(
+        start="2026-03-06",
+        modules=[{"id": "A", "days": 2, "same_week": True}],
+        group1={"deadline": "2026-03-09"},
+    )
+    r = solve_checked(inst)
+    assert r.status == "infeasible"
+    assert "multi-day module within one week (module A)" in r.outcome.message
+
+
+_FORK = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["A"]}]
+"""B and C both only need A: the solver chooses their order."""
+
+
+def test_partial_order_lets_a_later_listed_module_come_first():
+    # T1 teaches A and C, T2 only B and is away Tue 3 - Wed 4 Mar. A Mon 2 (0); C Tue 3
+    # (1); B Thu 5 (3) -> 3. (As a fixed chain A, B, C: B Thu 5, C Fri 6 -> 4.)
+    trainers = [
+        {"id": "T1", "modules": ["A", "C"]},
+        {
+            "id": "T2",
+            "modules": ["B"],
+            "unavailable": [{"start": "2026-03-03", "end": "2026-03-04"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers))
+    assert r.status == "optimal" and r.objective == 3
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/C": "2026-03-03", "G1/B": "2026-03-05"}
+
+
+def test_spacing_follows_the_order_the_plan_gives():
+    # min_days 7, T2 (B only) away 9-13 Mar: A Mon 2 (0), C Mon 9 (7), B Mon 16 (14) -> 14,
+    # spacing counted C -> B, not A -> B. (As a chain A, B, C: B Mon 16, C Mon 23 -> 21.)
+    trainers = [
+        {"id": "T1", "modules": ["A", "C"]},
+        {
+            "id": "T2",
+            "modules": ["B"],
+            "unavailable": [{"start": "2026-03-09", "end": "2026-03-13"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers, spacing={"min_days": 7}))
+    assert r.status == "optimal" and r.objective == 14
+    assert starts(r) == {"G1/A": "2026-03-02", "G1/C": "2026-03-09", "G1/B": "2026-03-16"}
+
+
+def test_unordered_sessions_of_a_group_do_not_overlap():
+    # A and B without `after`, two trainers: one group is in one session a day, A and B on
+    # Mon 2 and Tue 3 -> 1 (not 0)
+    r = solve_checked(tiny(modules=[{"id": "A"}, {"id": "B"}], trainers=_TWO_TRAINERS))
+    assert r.status == "optimal" and r.objective == 1
+
+
+def test_partial_order_with_max_spacing_and_repetitions():
+    # A, then B (2 repetitions) and C, both after A; spacing exactly 7 days: the sessions
+    # run on Mondays 2, 9, 16, 23 Mar in some order that keeps Ba before Bb -> 21
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"], "repetitions": 2}, {"id": "C", "after": ["A"]}]
+    r = solve_checked(tiny(modules=mods, spacing={"min_days": 7, "max_days": 7}))
+    assert r.status == "optimal" and r.objective == 21
+    got = starts(r)
+    assert got["G1/A"] == "2026-03-02" and got["G1/Ba"] < got["G1/Bb"]
+
+
+def test_partial_order_conflict_is_named():
+    # A, then B and C in either order, 7 days apart: the last starts on Mon 16 Mar at the
+    # earliest, after the deadline Fri 13 Mar; the explanation names deadline and spacing
+    r = solve_checked(
+        tiny(modules=_FORK, spacing={"min_days": 7}, group1={"deadline": "2026-03-13"})
+    )
+    assert r.status == "infeasible"
+    assert "deadline (group G1)" in r.outcome.message and "spacing" in r.outcome.message
+
+
+def test_skill_conflict_is_named():
+    # only T2 teaches C, and T2 is away the whole horizon
+    trainers = [
+        {"id": "T1", "modules": ["A", "B"]},
+        {
+            "id": "T2",
+            "modules": ["C"],
+            "unavailable": [{"start": "2026-03-02", "end": "2026-05-29"}],
+        },
+    ]
+    r = solve_checked(tiny(modules=_FORK, trainers=trainers))
+    assert r.status == "infeasible"
+    assert "trainer teaches the module (trainer T1)" in r.outcome.message
+    assert "trainer unavailability (trainer T2)" in r.outcome.message
+
+
+def test_checker_enforces_the_partial_order():
+    # C before A breaks `after`; B and C on one day overlap (a group takes one at a time)
+    inst = tiny(modules=_FORK)
+    before = TrainingPlan(
+        sessions=[
+            _session("C", "2026-03-02"),
+            _session("A", "2026-03-03"),
+            _session("B", "2026-03-04"),
+        ]
+    )
+    assert {v.rule for v in check_training(inst, before)} == {"module_order"}
+    overlap = TrainingPlan(
+        sessions=[
+            _session("A", "2026-03-02"),
+            _session("B", "2026-03-03"),
+            _session("C", "2026-03-03", trainer="T1"),
+        ]
+    )
+    assert "module_order" in {v.rule for v in check_training(inst, overlap)}
+    fine = TrainingPlan(
+        sessions=[
+            _session("A", "2026-03-02"),
+            _session("C", "2026-03-03"),
+            _session("B", "2026-03-04"),
+        ]
+    )
+    assert check_training(inst, fine) == []
+
+
 def test_infeasible_names_conflicting_rules():
     # two sessions 14 days apart, but the deadline is 6 Mar: deadline and spacing conflict
     mods = [{"id": "A"}, {"id": "B", "after": ["A"]}]
@@ -449,6 +727,16 @@ BROKEN_TRAINING = [
         "centre_coverage",
         {"groups": 2, "same_centre": True, "trainers": _TWO_TRAINERS},
         [_session("A", "2026-03-02"), _session("A", "2026-03-02", group="G2", trainer="T2")],
+    ),
+    (
+        "same_week",
+        {"modules": [{"id": "A", "days": 2, "same_week": True}]},
+        [_session("A", "2026-03-06", "2026-03-09")],  # Fri + Mon
+    ),
+    (
+        "trainer_skill",
+        {"modules": _AB, "trainers": [{"id": "T1", "modules": ["B"]}, {"id": "T2"}]},
+        [_session("A", "2026-03-02")],
     ),
 ]
 
