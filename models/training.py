@@ -144,9 +144,12 @@ class TrainingPart(Model):
     trainers: list[Trainer] = Field(min_length=1)
     spacing: Spacing = Field(default_factory=Spacing)
     max_groups_per_centre_per_day: int = Field(
-        1, ge=1, description="case coverage: groups of one centre in training on the same day"
+        1,
+        ge=1,
+        le=1000,
+        description="case coverage: groups of one centre in training on the same day",
     )
-    centre_coverage: dict[Id, Annotated[int, Field(ge=1)]] = Field(
+    centre_coverage: dict[Id, Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=dict,
         description="per-centre exceptions to max_groups_per_centre_per_day, by centre id. "
         "Example: `centre_coverage: {SZ1: 2}`",
