@@ -9,7 +9,7 @@ import click
 
 from cli.errors import guarded
 from cli.output import table_console
-from cli.signals import Deferred, RunSignals
+from cli.signals import RunSignals
 from models.io import InputError
 from reports.outdir import prepare_out_dir
 
@@ -116,10 +116,9 @@ def bench(
                 [(f"{r.instance} {r.part}", r.history, r.baseline) for r in rows],
                 target.staging,
             )
-        with Deferred(sig):
-            sig.check()
-            if target is not None:
-                target.commit()
+        sig.check()
+        if target is not None:
+            sig.commit(target)
     except BaseException:
         if target is not None:
             target.discard()

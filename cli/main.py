@@ -12,7 +12,7 @@ from cli.errors import guarded, planning_failed
 from cli.limits import check_size
 from cli.output import table_console
 from cli.progress import ProgressLine
-from cli.signals import NAMES, Deferred, Interrupted, RunSignals
+from cli.signals import NAMES, Interrupted, RunSignals
 from instances import resolve_instance
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan
@@ -143,9 +143,7 @@ def plan(
                 for part_stats in stats.values():
                     part_stats["interrupted"] = True
             write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
-            with Deferred(sig):
-                sig.check()
-                written = target.commit()
+            written = sig.commit(target)
         except BaseException:
             target.discard()
             raise
@@ -213,9 +211,7 @@ def report(folder: Path, ics_per: str | None) -> None:
         target = prepare_out_dir(folder, force=True)  # replaces only the files it writes
         try:
             written = write_plan_outputs(record, target.staging, ics_per=ics_per)  # type: ignore[arg-type]
-            with Deferred(sig):
-                sig.check()
-                target.commit()
+            sig.commit(target)
         except BaseException:
             target.discard()
             raise

@@ -18,7 +18,9 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 SIGNALS = tuple(
     s
@@ -58,6 +60,13 @@ class RunSignals:
         """Raise Interrupted when a signal came (unless the plans are to be kept)."""
         if self.signum is not None and not self.keep:
             raise Interrupted(self.signum)
+
+    def commit(self, target: Any) -> list[Path]:
+        """Commit a staged output folder (`reports.outdir.OutDir`) with the signals held off
+        (the commit is fast and all-or-nothing); a signal that came before ends the run."""
+        with Deferred(self):
+            self.check()
+            return target.commit()
 
     # ------------------------------------------------------------------ handlers
     def _note(self, signum: int) -> None:

@@ -12,7 +12,7 @@ import click
 from cli.errors import guarded
 from cli.output import table_console
 from cli.progress import describe
-from cli.signals import Deferred, RunSignals
+from cli.signals import RunSignals
 from models.io import InputError, load_instance
 from reports.outdir import prepare_out_dir
 
@@ -119,9 +119,7 @@ def scenarios(
             )
             sig.check()
             _write(inst, outcomes, target.staging, runs=runs, seed=seed)
-            with Deferred(sig):
-                sig.check()
-                written = target.commit()
+            written = sig.commit(target)
         except BaseException:
             target.discard()
             raise
