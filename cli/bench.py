@@ -10,6 +10,7 @@ import click
 from cli.errors import guarded
 from cli.output import table_console
 from cli.signals import RunSignals
+from cli.tasks import run_with_progress, task_options, validate_scheduler
 from models.io import InputError
 from reports.outdir import prepare_out_dir
 
@@ -27,7 +28,12 @@ from reports.outdir import prepare_out_dir
     show_default=True,
     help="seconds per part",
 )
-@click.option("--workers", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="CP-SAT workers per solve (0: the cores shared out among the --jobs)  "
+    "[default: 2, at most the cores per job]",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="write bench.csv and bench.html there")
 @click.option(
@@ -42,6 +48,7 @@ from reports.outdir import prepare_out_dir
     "(generated-S-features: partial order, skills, pins, per-centre coverage)",
 )
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
+@task_options
 @guarded
 def bench(
     instances: tuple[str, ...],
@@ -53,11 +60,12 @@ def bench(
     joint: bool,
     force: bool,
     features: bool,
+    jobs: int,
+    scheduler: str | None,
+    work_limit: float | None,
 ) -> None:
     """Benchmark INSTANCES (files or bundled names; default: bremen-2016) and/or the
     bundled generated instances of --sizes. Every plan passes its checker."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from instances import bundled, resolve_instance
@@ -81,34 +89,33 @@ def bench(
     loaded = [(Path(n).stem, load_instance(resolve_instance(n))) for n in names]
     target = prepare_out_dir(out, force=force) if out is not None else None
     from reports.bench import write_bench_files
-    from solver.bench import bench_instance
+    from solver.bench import BenchTask, error_row, run_bench_task
+    from solver.tasks import cores, split_cores
 
+    validate_scheduler(scheduler)
+    jobs, cpu = split_cores(jobs, workers if workers is not None else 0)
+    if workers is None:
+        workers = min(2, cpu) if scheduler is None else 2
+    tasks = [
+        BenchTask(name, inst, time_limit, workers, seed, joint, work_limit) for name, inst in loaded
+    ]
+    if scheduler is None and jobs > 1 and jobs * workers > cores():
+        warn(f"{jobs} jobs x {workers} CP-SAT workers exceed the {cores()} cores")
     rows = []
     sig = RunSignals().__enter__()  # left in the finally below
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("starting", total=None)
-            for name, inst in loaded:
-                if sig.stop.is_set():
-                    break
-                rows += bench_instance(
-                    name,
-                    inst,
-                    time_limit=time_limit,
-                    workers=workers,
-                    seed=seed,
-                    joint=joint,
-                    stop=sig.stop,
-                    step=lambda part, n=name: progress.update(
-                        task, description=f"{n}: {part} (limit {time_limit:g} s)"
-                    ),
-                )
+        outcomes = run_with_progress(
+            run_bench_task,
+            tasks,
+            [t.name for t in tasks],
+            title="juwe bench",
+            jobs=jobs,
+            scheduler=scheduler,
+            stop=sig.stop,
+            serial_fn=run_bench_task,
+        )
+        for o in outcomes:
+            rows += o.value if o.ok else [error_row(o.label, o.error)]
         sig.check()
         if target is not None:
             write_bench_files(
@@ -126,7 +133,10 @@ def bench(
     finally:
         sig.__exit__(None, None, None)
     sig.check()
-    table = Table(title=f"juwe bench (workers={workers}, time limit {time_limit:g} s per part)")
+    where = f", {jobs} jobs" if scheduler is None else f", on {scheduler}"
+    table = Table(
+        title=f"juwe bench (workers={workers}{where}, time limit {time_limit:g} s per part)"
+    )
     cols = [
         "instance",
         "part",
@@ -156,8 +166,15 @@ def bench(
             _num(d["ratio_to_baseline"]),
         )
     table_console().print(table)
+    for r in rows:
+        if r.status == "error":
+            warn(f"{r.instance}: the task failed ({r.note}); the other rows are kept")
     if out is not None:
         table_console().print(f"bench.csv and bench.html written to {out}/", markup=False)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def _num(v: object) -> str:

@@ -11,13 +11,12 @@ import click
 
 from cli.errors import guarded
 from cli.output import table_console
-from cli.progress import describe
 from cli.signals import RunSignals
+from cli.tasks import run_with_progress, task_options, validate_scheduler
 from models.io import InputError, load_instance
 from reports.outdir import prepare_out_dir
 
 if TYPE_CHECKING:
-    from models.history import ProgressEvent
     from models.instance import Instance
     from models.scenarios import ScenarioFile
     from reports.scenarios import VariantOutcome
@@ -69,6 +68,7 @@ def staffing() -> None:
 )
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option("--quiet", "-q", is_flag=True, help="no progress display and no summary")
+@task_options
 @guarded
 def scenarios(
     instance: str,
@@ -80,6 +80,9 @@ def scenarios(
     workers: int,
     force: bool,
     quiet: bool,
+    jobs: int,
+    scheduler: str | None,
+    work_limit: float | None,
 ) -> None:
     """Re-optimise the staffing allocation of INSTANCE (file or bundled name) for every
     variant of the scenario file, simulate each plan Monte Carlo and compare them.
@@ -93,6 +96,7 @@ def scenarios(
     """
     from instances import resolve_instance
 
+    validate_scheduler(scheduler)
     source = resolve_instance(instance)
     inst = load_instance(source)
     if inst.staffing is None:
@@ -116,6 +120,9 @@ def scenarios(
                 workers=workers,
                 quiet=quiet,
                 stop=sig.stop,
+                jobs=jobs,
+                scheduler=scheduler,
+                work_limit=work_limit,
             )
             sig.check()
             _write(inst, outcomes, target.staging, runs=runs, seed=seed)
@@ -139,75 +146,48 @@ def _run(
     workers: int,
     quiet: bool,
     stop: threading.Event | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    work_limit: float | None = None,
 ) -> list[VariantOutcome]:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    from models.simulation import default_dates, kpi_row, simulate
+    """Every variant as a task (`solver.scenarios.run_scenario`): one after the other here,
+    or on Dask with `jobs` > 1 or a `scheduler`; a failed task is a row with status
+    `error` and its error as the message."""
+    from models.simulation import default_dates
     from reports.scenarios import VariantOutcome
     from solver.params import SolveParams
-    from solver.programme import plan_staffing
+    from solver.scenarios import ScenarioTask, run_scenario
+    from solver.tasks import split_cores
 
-    dates = scen.dates or default_dates(inst.staffing)
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
-    outcomes: list[VariantOutcome] = []
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=quiet,
+    dates = tuple(scen.dates or default_dates(inst.staffing))
+    if scheduler is None:
+        jobs, workers = split_cores(jobs, workers) if jobs != 1 else (1, workers)
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    tasks = [
+        ScenarioTask(v.name, v_inst, params, runs, seed, dates)
+        for v, v_inst in zip(scen.variants, variants, strict=True)
+    ]
+    results = run_with_progress(
+        run_scenario,
+        tasks,
+        [t.name for t in tasks],
+        title="scenarios",
+        jobs=jobs,
+        scheduler=scheduler,
+        stop=stop,
+        serial_fn=run_scenario,
+        quiet=quiet,
     )
-    with progress:
-        task = progress.add_task("scenarios", total=len(variants))
-        for k, (variant, v_inst) in enumerate(zip(scen.variants, variants, strict=True)):
-            if stop is not None and stop.is_set():
-                break  # interrupted: the caller writes nothing
-            label = f"{k + 1}/{len(variants)} {variant.name}"
-            progress.update(task, description=f"{label}: solving")
-
-            def show(event: ProgressEvent, label: str = label) -> None:
-                progress.update(task, description=f"{label}: {describe(event)}")
-
-            # no training plan here: only the instance's own `relief` list counts
-            record, _result = plan_staffing(v_inst, params, None, progress=show, stop=stop)
-            o = record.outcome
-            row = {
-                "variant": variant.name,
-                "status": o.status,
-                "objective": o.objective,
-                "bound": o.bound,
-                "gap": None if o.gap is None else round(o.gap, 6),
-                "message": o.message,
-            }
-            if record.plan is None:
-                if o.status == "unknown" and not o.message:
-                    row["message"] = f"no plan found within {time_limit:g} s"
-                outcomes.append(VariantOutcome(variant.name, variant.description, row))
-            else:
-                progress.update(task, description=f"{label}: simulating {runs} runs")
-                sim = simulate(v_inst, record.plan, runs=runs, seed=seed)
-                row.update(kpi_row(sim, dates))
-                cw = [sim.units.index(u) for u in sim.casework]
-                outcomes.append(
-                    VariantOutcome(
-                        variant.name,
-                        variant.description,
-                        row,
-                        fan=sim.fan(),
-                        expected=sim.expected_casework,
-                        planned=sim.planned[cw].sum(axis=0),
-                    )
-                )
-            progress.advance(task)
+    outcomes: list[VariantOutcome] = []
+    for variant, r in zip(scen.variants, results):
+        if not r.ok:
+            row = {"variant": variant.name, "status": "error", "message": r.error}
+            outcomes.append(VariantOutcome(variant.name, variant.description, row))
+            continue
+        v = r.value
+        outcomes.append(
+            VariantOutcome(variant.name, variant.description, v.row, v.fan, v.expected, v.planned)
+        )
     return outcomes
 
 

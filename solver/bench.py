@@ -70,6 +70,7 @@ def bench_instance(
     step: Step | None = None,
     joint: bool = False,
     stop: StopToken | None = None,
+    work_limit: float | None = None,
 ) -> list[BenchRow]:
     """One row per part present, planned by the pipeline's steps (`solver.programme`) with
     the coupling of `juwe plan`, each beside its hand-planning baseline under the same
@@ -79,7 +80,7 @@ def bench_instance(
     sequential plans), its baseline the sequential combined objective."""
     rows: list[BenchRow] = []
     say = step or (lambda _part: None)
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
     training = None
     if instance.training is not None:
         say("training")
@@ -113,6 +114,39 @@ def bench_instance(
                 )
             )
     return rows
+
+
+@dataclass(frozen=True)
+class BenchTask:
+    """One instance of `juwe bench` as a task of a sweep (`solver.tasks`): picklable, so it
+    runs in this process or on a Dask worker alike."""
+
+    name: str
+    instance: Instance
+    time_limit: float
+    workers: int
+    seed: int = 0
+    joint: bool = False
+    work_limit: float | None = None
+
+
+def run_bench_task(task: BenchTask, stop: StopToken | None = None) -> list[BenchRow]:
+    """The rows of one bench instance (`bench_instance` with the task's settings)."""
+    return bench_instance(
+        task.name,
+        task.instance,
+        time_limit=task.time_limit,
+        workers=task.workers,
+        seed=task.seed,
+        joint=task.joint,
+        stop=stop,
+        work_limit=task.work_limit,
+    )
+
+
+def error_row(name: str, error: str) -> BenchRow:
+    """The row of a bench task that failed (status `error`, the error in `note`)."""
+    return BenchRow(name, "-", "error", None, None, None, 0.0, None, note=error)
 
 
 def training_baseline(instance: Instance) -> float | None:
