@@ -14,10 +14,12 @@ jobs x threads fit the cores (`split_cores`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -138,15 +140,33 @@ def _connect(jobs: int, scheduler: str | None) -> tuple[Any, Any]:
             return Client(scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
             raise ClusterError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    cluster = LocalCluster(
-        n_workers=jobs,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with _workers_ignore_sigint():
+        cluster = LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster), cluster
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start the local worker processes with Ctrl-C ignored (an ignored signal stays ignored
+    in a child, and Python then installs no KeyboardInterrupt handler): a Ctrl-C at the
+    terminal reaches the whole process group, and the workers would print tracebacks. This
+    process stops them itself (it closes the cluster). A Ctrl-C during the start of the
+    cluster (a second or two) is lost."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _on_dask(
