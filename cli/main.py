@@ -281,6 +281,10 @@ from cli.staffing import staffing  # noqa: E402
 
 cli.add_command(staffing)
 
+from cli.sweep import sweep  # noqa: E402
+
+cli.add_command(sweep)
+
 from cli.serve import serve  # noqa: E402
 
 cli.add_command(serve)

@@ -125,7 +125,8 @@ def scenarios(
                 work_limit=work_limit,
             )
             sig.check()
-            _write(inst, outcomes, target.staging, runs=runs, seed=seed)
+            grid = {v.name: c for v, c in scen.grid_variants()}
+            _write(inst, outcomes, target.staging, runs=runs, seed=seed, grid=grid)
             written = sig.commit(target)
         except BaseException:
             target.discard()
@@ -165,7 +166,7 @@ def _run(
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
     tasks = [
         ScenarioTask(v.name, v_inst, params, runs, seed, dates)
-        for v, v_inst in zip(scen.variants, variants, strict=True)
+        for v, v_inst in zip(scen.all_variants(), variants, strict=True)
     ]
     results = run_with_progress(
         run_scenario,
@@ -179,7 +180,7 @@ def _run(
         quiet=quiet,
     )
     outcomes: list[VariantOutcome] = []
-    for variant, r in zip(scen.variants, results):
+    for variant, r in zip(scen.all_variants(), results):
         if not r.ok:
             row = {"variant": variant.name, "status": "error", "message": r.error}
             outcomes.append(VariantOutcome(variant.name, variant.description, row))
@@ -192,7 +193,13 @@ def _run(
 
 
 def _write(
-    inst: Instance, outcomes: list[VariantOutcome], folder: Path, *, runs: int, seed: int
+    inst: Instance,
+    outcomes: list[VariantOutcome],
+    folder: Path,
+    *,
+    runs: int,
+    seed: int,
+    grid: dict[str, dict] | None = None,
 ) -> None:
     from reports.scenarios import write_scenarios_csv, write_scenarios_html
 
@@ -208,6 +215,7 @@ def _write(
         runs=runs,
         seed=seed,
         need=need,
+        grid=grid,
     )
 
 

@@ -9,8 +9,9 @@ instance, and every problem is reported under the variant's field
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -79,6 +80,36 @@ class Variant(Model):
         return self
 
 
+class HRGrid(Model):
+    """A grid of hiring conditions: every combination becomes a variant (at most 400)."""
+
+    fill_probability: list[Annotated[float, Field(gt=0, le=1)]] | None = Field(None, min_length=1)
+    lag: list[dict[int, float]] | None = Field(
+        None, min_length=1, description="lag distributions (months -> probability)"
+    )
+    budget_factor: list[Annotated[float, Field(ge=0, le=100)]] | None = Field(None, min_length=1)
+
+    def points(self) -> list[dict[str, Any]]:
+        axes = {k: v for k, v in self.model_dump().items() if v is not None}
+        return [dict(zip(axes, combo)) for combo in itertools.product(*axes.values())]
+
+
+def lag_label(lag: dict[int, float]) -> str:
+    """A lag distribution by its mean, e.g. `lag 6.3 mo`."""
+    return f"lag {sum(k * p for k, p in lag.items()):.1f} mo"
+
+
+def grid_name(point: dict[str, Any]) -> str:
+    parts = []
+    if "fill_probability" in point:
+        parts.append(f"fill {point['fill_probability']:g}")
+    if "lag" in point:
+        parts.append(lag_label(point["lag"]))
+    if "budget_factor" in point:
+        parts.append(f"budget x{point['budget_factor']:g}")
+    return "grid: " + ", ".join(parts)
+
+
 class ScenarioFile(Model):
     """The scenario file of `juwe staffing scenarios`."""
 
@@ -91,7 +122,19 @@ class ScenarioFile(Model):
         description="months (YYYY-MM) at which P10/P50/P90 of the casework BV are reported "
         "(default: the end of each year)",
     )
-    variants: list[Variant] = Field(min_length=1)
+    variants: list[Variant] = Field(default_factory=list)
+    grid: HRGrid | None = Field(
+        None, description="fill probability x lag x budget factor: a variant per combination"
+    )
+
+    def grid_variants(self) -> list[tuple[Variant, dict[str, Any]]]:
+        """The grid's variants with their coordinates (for the heatmaps)."""
+        if self.grid is None:
+            return []
+        return [(Variant(name=grid_name(p), **p), p) for p in self.grid.points()]
+
+    def all_variants(self) -> list[Variant]:
+        return [*self.variants, *(v for v, _ in self.grid_variants())]
 
     @field_validator("dates")
     @classmethod
@@ -103,9 +146,13 @@ class ScenarioFile(Model):
 
     @model_validator(mode="after")
     def _unique(self) -> ScenarioFile:
+        if not self.variants and self.grid is None:
+            raise ValueError("give `variants` or a `grid`")
+        if self.grid is not None and len(self.grid.points()) > 400:
+            raise ValueError(f"grid: {len(self.grid.points())} combinations; at most 400")
         problems = [
             f"variants[{i}].name: name {d!r} is used twice"
-            for i, d in duplicates([v.name for v in self.variants])
+            for i, d in duplicates([v.name for v in self.all_variants()])
         ]
         if problems:
             raise ValueError("\n".join(problems))
@@ -224,7 +271,7 @@ def prepare_variants(
                 f"{part.start_month}..{part.month(part.months - 1)}"
             )
     out: list[Instance] = []
-    for i, v in enumerate(scenarios.variants):
+    for i, v in enumerate(scenarios.all_variants()):
         inst, found = apply_variant(instance, v, i)
         problems.extend(found)
         if inst is not None:

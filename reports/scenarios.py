@@ -225,6 +225,61 @@ def table_html(outcomes: list[VariantOutcome]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+HEATMAP_KPIS = (
+    "objective",
+    "vacancy_bv_months",
+    "vacancy_bv_months_p90",
+    "overload_unit_months",
+    "overload_unit_months_p90",
+)
+
+
+def grid_heatmaps(outcomes: list[VariantOutcome], grid: dict[str, dict[str, Any]]) -> list[str]:
+    """One heatmap per KPI over the HR grid: fill probability across, budget factor up,
+    one panel per lag distribution (a missing axis is a single column or row)."""
+    from models.scenarios import lag_label
+
+    cells = [(grid[o.name], o.row) for o in outcomes if o.name in grid]
+    if not cells:
+        return []
+    xs = sorted({c.get("fill_probability", 1.0) for c, _ in cells})
+    ys = sorted({c.get("budget_factor", 1.0) for c, _ in cells})
+    lags = sorted({lag_label(c["lag"]) if "lag" in c else "" for c, _ in cells})
+    out = []
+    for kpi in HEATMAP_KPIS:
+        fig = make_subplots(rows=1, cols=len(lags), subplot_titles=lags or None)
+        for j, lag in enumerate(lags):
+            z = [[None] * len(xs) for _ in ys]
+            for c, row in cells:
+                if (lag_label(c["lag"]) if "lag" in c else "") != lag:
+                    continue
+                v = row.get(kpi)
+                x = xs.index(c.get("fill_probability", 1.0))
+                y = ys.index(c.get("budget_factor", 1.0))
+                z[y][x] = v
+            fig.add_trace(
+                go.Heatmap(
+                    z=z,
+                    x=[f"fill {v:g}" for v in xs],
+                    y=[f"budget x{v:g}" for v in ys],
+                    coloraxis="coloraxis",
+                    hovertemplate="%{x}, %{y}: %{z}<extra></extra>",
+                ),
+                row=1,
+                col=j + 1,
+            )
+        fig.update_layout(title=kpi, coloraxis={"colorscale": "Reds"}, height=320)
+        out.append(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=False,
+                config=PLOTLY_CONFIG,
+                div_id=f"heatmap-{kpi}",
+            )
+        )
+    return out
+
+
 def scenarios_html(
     instance_name: str,
     outcomes: list[VariantOutcome],
@@ -233,6 +288,7 @@ def scenarios_html(
     runs: int,
     seed: int,
     need: float | None = None,
+    grid: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     fig = fan_charts(outcomes, months, need)
     chart = fig.to_html(
@@ -260,6 +316,17 @@ def scenarios_html(
         "line: the median; dashed: the model's expectation the solver optimised; dotted: "
         "the BV planned (current plus posted additional BV).</p>",
         chart,
+    ]
+    heatmaps = grid_heatmaps(outcomes, grid or {})
+    if heatmaps:
+        body += [
+            "<h2>HR grid</h2>",
+            "<p>One heatmap per key figure over the grid of fill probability (across) and "
+            "budget factor (up), a panel per lag distribution (by its mean); empty cells: "
+            "no plan.</p>",
+            *heatmaps,
+        ]
+    body += [
         "<h2>Key figures</h2>",
         "<p><b>vacancy_bv_months</b>: BV-months by which the casework teams fall short of "
         "their planned BV (mean over runs; _p90 the 90th percentile). "
@@ -281,9 +348,10 @@ def write_scenarios_html(
     runs: int,
     seed: int,
     need: float | None = None,
+    grid: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     path.write_text(
-        scenarios_html(instance_name, outcomes, months, runs=runs, seed=seed, need=need),
+        scenarios_html(instance_name, outcomes, months, runs=runs, seed=seed, need=need, grid=grid),
         encoding="utf-8",
     )
     return path
