@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from solver import tasks as tasks_mod
@@ -178,3 +179,15 @@ def test_scenarios_on_a_local_cluster_give_the_serial_table(juwe, files, tmp_pat
     result = juwe(*run_args(inst, scen, local, *limits, "--jobs", "2"))
     assert result.exit_code == 0, result.output
     assert (local / "scenarios.csv").read_bytes() == (serial / "scenarios.csv").read_bytes()
+
+
+def test_bench_through_scheduler_gives_the_serial_rows(juwe, files, tmp_path, scheduler):  # noqa: F811
+    inst, _ = files
+    serial, remote = tmp_path / "serial", tmp_path / "remote"
+    common = ("bench", inst, inst, "--workers", "1", "--work-limit", "2", "--time-limit", "20")
+    assert juwe(*common, "--out", serial).exit_code == 0
+    result = juwe(*common, "--out", remote, "--scheduler", scheduler)
+    assert result.exit_code == 0, result.output
+    cols = ["instance", "part", "status", "objective", "bound", "baseline_objective"]
+    a, b = pd.read_csv(serial / "bench.csv"), pd.read_csv(remote / "bench.csv")
+    assert len(a) == 2 and a[cols].equals(b[cols])
