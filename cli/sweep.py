@@ -57,8 +57,11 @@ def sweep(
     from reports.sweep import write_sweep_files
     from solver.params import SolveParams
     from solver.sweep import SweepTask, run_sweep_point, smallest
+    from solver.tasks import split_cores
 
     validate_scheduler(scheduler)
+    if jobs == 0:
+        jobs, _ = split_cores(0, workers)
     source = resolve_instance(instance)
     inst = load_instance(source)
     if inst.training is None:
