@@ -89,6 +89,16 @@ class HRGrid(Model):
     )
     budget_factor: list[Annotated[float, Field(ge=0, le=100)]] | None = Field(None, min_length=1)
 
+    @field_validator("lag")
+    @classmethod
+    def _lags(cls, v: list[dict[int, float]] | None) -> list[dict[int, float]] | None:
+        for i, lag in enumerate(v or []):
+            try:
+                HiringModel(lag=lag)
+            except ValidationError as exc:
+                raise ValueError(f"lag[{i}]: " + "; ".join(_messages(exc))) from None
+        return v
+
     def points(self) -> list[dict[str, Any]]:
         axes = {k: v for k, v in self.model_dump().items() if v is not None}
         return [dict(zip(axes, combo)) for combo in itertools.product(*axes.values())]

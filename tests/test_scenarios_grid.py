@@ -36,3 +36,10 @@ def test_grid_run_writes_a_row_and_a_heatmap_cell_per_point(juwe, files, tmp_pat
     assert len(rows) == 4 and all(r["status"] == "optimal" for r in rows)
     page = (out / "scenarios.html").read_text(encoding="utf-8")
     assert "HR grid" in page and "heatmap-vacancy_bv_months_p90" in page
+
+
+def test_bad_grid_lag_exits_2_naming_the_field(juwe, files, tmp_path, assert_input_error):  # noqa: F811
+    inst, _ = files
+    scen = _write(tmp_path / "bad.yaml", {"grid": {"lag": [{3: 0.5}]}})
+    result = juwe(*run_args(inst, scen, tmp_path / "out"))
+    assert_input_error(result, "grid.lag", "lag[0]", "sum to 0.5")
