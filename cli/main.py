@@ -16,7 +16,7 @@ from cli.signals import NAMES, Interrupted, RunSignals
 from instances import resolve_instance
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan
-from models.plan import TrainingPlan
+from models.plan import PlanFile, TrainingPlan
 from reports.outdir import prepare_out_dir
 
 
@@ -54,7 +54,8 @@ def cli() -> None:
 @click.option(
     "--previous",
     type=click.Path(path_type=Path),
-    help="plan.json of an earlier run: changes against it cost (re-planning)",
+    help="an earlier run (its folder or plan.json): changes against it cost, and "
+    "changes.csv, the Changes sheet and the report say what moved (re-planning)",
 )
 @click.option(
     "--joint",
@@ -109,7 +110,8 @@ def plan(
             f"--joint needs an instance with a training and a rollout part; "
             f"{source.name} has: {', '.join(inst.parts())}"
         )
-    prev_plan = _previous_training_plan(previous) if previous else None
+    prev_file = load_previous(previous) if previous else None
+    prev_plan = _previous_training_plan(previous, prev_file) if prev_file else None
     for w in [] if quiet else inst.warnings():
         click.echo(f"warning: {w}", err=True)
     check_size(source, inst)
@@ -138,6 +140,10 @@ def plan(
                 programme.plan.interrupted = True
             elif programme.failure is not None:
                 raise planning_failed(source, programme.failure, time_limit)
+            if prev_file is not None:
+                from models.diff import revise
+
+                programme.plan.revision = revise(prev_file, programme.plan, previous.name)
             stats = programme.stats()
             if sig.keep:
                 for part_stats in stats.values():
@@ -157,8 +163,18 @@ def plan(
         )
 
 
-def _previous_training_plan(path: Path) -> TrainingPlan:
-    record = load_plan(path).training
+def load_previous(path: Path) -> PlanFile:
+    """An earlier plan: a `juwe plan` folder or its plan.json."""
+    if path.is_dir() and not path.is_symlink():
+        inner = path / "plan.json"
+        if not inner.is_file():
+            raise InputError(path, ["holds no plan.json: give the --out folder of `juwe plan`"])
+        path = inner
+    return load_plan(path)
+
+
+def _previous_training_plan(path: Path, plan_file: PlanFile) -> TrainingPlan:
+    record = plan_file.training
     if record is None or record.plan is None:
         raise InputError(path, ["training: the previous plan file holds no training plan"])
     return record.plan
@@ -216,6 +232,71 @@ def report(folder: Path, ics_per: str | None) -> None:
             target.discard()
             raise
     click.echo(f"{len(written)} files rebuilt in {folder}/ from plan.json")
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="also write the changes as CSV (e.g. changes.csv)",
+)
+@click.option("--force", is_flag=True, help="replace an existing --output file")
+@guarded
+def diff(old: Path, new: Path, output: Path | None, force: bool) -> None:
+    """What moved from plan OLD to plan NEW (each a `juwe plan` folder or its plan.json):
+    sessions (date, trainer), groups' finishing dates, rollout tasks, postings."""
+    from models.diff import diff_plans
+    from reports.changes import changes_table, write_changes_csv
+
+    changes = diff_plans(load_previous(old), load_previous(new))
+    if output is not None:
+        _check_new_file(output, force)
+        _write_atomically(output, lambda tmp: write_changes_csv(changes, tmp))
+    c = changes["changed"]
+    click.echo(
+        f"{c['sessions']} sessions, {c['groups']} finishing dates of groups, "
+        f"{c['tasks']} rollout tasks, {c['staffing']} postings changed"
+    )
+    df = changes_table(changes)
+    for row in df.itertuples(index=False):
+        r = row._asdict()
+        what = " ".join(
+            str(r[k]) for k in ("group", "session", "family", "task", "unit", "month") if r[k]
+        )
+        click.echo(f"  {r['kind']} {what}: {r['change']}")
+    if output is not None:
+        click.echo(f"written: {output}")
+
+
+def _write_atomically(output: Path, write: Any) -> None:
+    """Write beside `output` first and rename: a failure leaves the old file as it was."""
+    import os
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or ".")
+        os.close(fd)
+        try:
+            write(Path(name))
+            os.replace(name, output)
+        finally:
+            Path(name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise InputError(output, [f"cannot be written: {exc.strerror or exc}"]) from None
+
+
+def _check_new_file(output: Path, force: bool) -> None:
+    if output.is_symlink() or output.is_dir():
+        raise InputError(
+            output, ["cannot be written: a folder or a symbolic link; give a file name"]
+        )
+    if output.exists() and not force:
+        raise InputError(
+            output, ["the file exists; choose another name or add --force to replace it"]
+        )
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from models.plan import (
     TrainingResultRecord,
 )
 from reports.anlage1_html import HEADING, anlage1_sections, snapshot_line
+from reports.changes import changes_html
 from reports.gantt import training_gantt
 from reports.page import html_page
 from reports.terms import terms_table
@@ -189,6 +190,8 @@ def report_html(plan_file: PlanFile) -> str:
     if inst.description:
         body.append(f'<p class="meta">{escape(inst.description)}</p>')
     body.append(_summary(plan_file))
+    if plan_file.revision is not None:
+        body.append(changes_html(plan_file.revision))
     if inst.assumptions:
         items = "".join(f"<li>{escape(a)}</li>" for a in inst.assumptions)
         body.append(

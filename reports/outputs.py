@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from models.io import save_plan
 from models.plan import PlanFile, PlannedSession
+from reports.changes import CHANGES_CSV, write_changes_csv
 from reports.files import write_training_files
 from reports.html import write_report_html
 from reports.ics import slug, write_ics
@@ -71,6 +72,8 @@ def write_plan_outputs(
         paths += write_staffing_files(inst, plan_file.staffing.plan, out)
     if plan_file.rollout is not None and plan_file.rollout.plan is not None:
         paths += write_rollout_files(inst, plan_file.rollout.plan, out)
+    if plan_file.revision is not None:
+        paths.append(write_changes_csv(plan_file.revision.changes, out / CHANGES_CSV))
     paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx"))
     paths.append(write_report_html(plan_file, out))
     return paths
