@@ -299,6 +299,59 @@ def _check_new_file(output: Path, force: bool) -> None:
         )
 
 
+@cli.group(name="import")
+def import_() -> None:
+    """Read the office's own spreadsheets into an instance file."""
+
+
+@import_.command(name="anlage1")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option(
+    "--instance",
+    "instance",
+    required=True,
+    help="the instance file (or bundled name) it belongs to",
+)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True, help="the new instance file"
+)
+@click.option(
+    "--status-date",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+    help="the day the table's status holds (default: the instance's snapshot date)",
+)
+@click.option("--force", is_flag=True, help="replace an existing --output file")
+@guarded
+def import_anlage1(table: Path, instance: str, output: Path, status_date: Any, force: bool) -> None:
+    """Take the status of Anlage 1 (TABLE: .xlsx or .csv, as `juwe plan` writes it and the
+    office keeps it: erl., offen, a year, a date) as the snapshot of INSTANCE, written to a
+    new instance file; then `juwe plan NEW.yaml --previous OLD-FOLDER` re-plans the rest."""
+    import yaml
+
+    from instances.anlage1 import import_anlage1 as read_anlage1
+    from models.io import instance_from_dict, read_data
+
+    source = resolve_instance(instance)
+    inst = load_instance(source)
+    if output.resolve() == source.resolve():
+        raise InputError(
+            output, ["is the instance file itself; give a new file name (it is never replaced)"]
+        )
+    _check_new_file(output, force)
+    day = status_date.date() if status_date is not None else None
+    snapshot = read_anlage1(table, inst, day)
+    data = read_data(source)
+    data.setdefault("training", {})["snapshot"] = snapshot
+    instance_from_dict(data, str(table), base=source.parent)  # the result validates
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    _write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for e in snapshot["sessions"]:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing done yet"
+    click.echo(f"{output}: snapshot of {snapshot['date']} from {table.name} ({summary})")
+
+
 @cli.command()
 @click.argument("instance")
 @guarded
