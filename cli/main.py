@@ -54,8 +54,9 @@ def cli() -> None:
 @click.option(
     "--previous",
     type=click.Path(path_type=Path),
-    help="an earlier run (its folder or plan.json): changes against it cost, and "
-    "changes.csv, the Changes sheet and the report say what moved (re-planning)",
+    help="an earlier run (its folder, plan.json, or an edited plan.xlsx whose changed "
+    "dates and trainers are kept as pins): changes against it cost, and changes.csv, the "
+    "Changes sheet and the report say what moved (re-planning)",
 )
 @click.option(
     "--joint",
@@ -112,6 +113,24 @@ def plan(
         )
     prev_file = load_previous(previous) if previous else None
     prev_plan = _previous_training_plan(previous, prev_file) if prev_file else None
+    if previous is not None and previous.suffix.lower() == ".xlsx" and prev_file is not None:
+        from instances.plan_edits import read_plan_edits, with_pins
+
+        pins = read_plan_edits(previous, prev_file)
+        inst = with_pins(inst, pins)
+        if not quiet:
+            shown = ", ".join(
+                f"{p.group}/{p.session}"
+                + (f" on {p.date.isoformat()}" if p.date else "")
+                + (f" with {p.trainer}" if p.trainer else "")
+                for p in pins[:10]
+            )
+            more = f" and {len(pins) - 10} more" if len(pins) > 10 else ""
+            click.echo(
+                f"{previous.name}: {len(pins)} edited rows kept as pins"
+                + (f": {shown}{more}" if pins else ""),
+                err=True,
+            )
     for w in [] if quiet else inst.warnings():
         click.echo(f"warning: {w}", err=True)
     check_size(source, inst)
@@ -164,7 +183,21 @@ def plan(
 
 
 def load_previous(path: Path) -> PlanFile:
-    """An earlier plan: a `juwe plan` folder or its plan.json."""
+    """An earlier plan: a `juwe plan` folder, its plan.json, or its plan.xlsx (then the
+    plan.json beside it; the workbook's edits are read as pins by `plan`)."""
+    if path.suffix.lower() == ".xlsx" and not path.is_dir():
+        if not path.is_file():
+            raise InputError(path, ["no such file"])
+        inner = path.parent / "plan.json"
+        if not inner.is_file():
+            raise InputError(
+                path,
+                [
+                    "needs the plan.json it was written with beside it (the --out folder of "
+                    "`juwe plan`) to see what was edited"
+                ],
+            )
+        return load_plan(inner)
     if path.is_dir() and not path.is_symlink():
         inner = path / "plan.json"
         if not inner.is_file():
