@@ -76,6 +76,12 @@ def cli() -> None:
     help="CP-SAT work units per part (deterministic time) instead of seconds: with "
     "--workers 1 two runs give the same plan.json even when the limit ends the search",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="also write report.pdf, the printable appendix (summary, Anlage 1, staffing "
+    "table, Anlage 2), with headless Chromium",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option(
     "--keep-on-interrupt",
@@ -94,6 +100,7 @@ def plan(
     joint: bool,
     ics_per: str | None,
     work_limit: float | None,
+    pdf: bool,
     force: bool,
     keep_on_interrupt: bool,
     quiet: bool,
@@ -167,11 +174,21 @@ def plan(
             if sig.keep:
                 for part_stats in stats.values():
                     part_stats["interrupted"] = True
-            write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
+            notes: list[str] = []
+            write_plan_folder(
+                programme.plan,
+                target.staging,
+                stats=stats,
+                ics_per=ics_per,
+                pdf=pdf,
+                notes=notes,
+            )
             written = sig.commit(target)
         except BaseException:
             target.discard()
             raise
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if not quiet:
         _print_summary(stats, out, written, interrupted=sig.signum is not None)
     if sig.signum is not None:
@@ -244,8 +261,9 @@ def _print_summary(
     type=click.Choice(["group", "trainer"]),
     help="also write one calendar per training group or per trainer into FOLDER/ics/",
 )
+@click.option("--pdf", is_flag=True, help="also write report.pdf (headless Chromium)")
 @guarded
-def report(folder: Path, ics_per: str | None) -> None:
+def report(folder: Path, ics_per: str | None, pdf: bool) -> None:
     """Rebuild report.html, plan.xlsx and the other tables and calendars of FOLDER from its
     plan.json, without solving (e.g. after an update of juwe-planner)."""
     from reports.outputs import write_plan_outputs
@@ -259,11 +277,20 @@ def report(folder: Path, ics_per: str | None) -> None:
     with RunSignals() as sig:
         target = prepare_out_dir(folder, force=True)  # replaces only the files it writes
         try:
-            written = write_plan_outputs(record, target.staging, ics_per=ics_per)  # type: ignore[arg-type]
+            notes: list[str] = []
+            written = write_plan_outputs(
+                record,
+                target.staging,
+                ics_per=ics_per,  # type: ignore[arg-type]
+                pdf=pdf,
+                notes=notes,
+            )
             sig.commit(target)
         except BaseException:
             target.discard()
             raise
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"{len(written)} files rebuilt in {folder}/ from plan.json")
 
 

@@ -82,10 +82,16 @@ def write_ics_per(
 
 
 def write_plan_outputs(
-    plan_file: PlanFile, out_dir: Path, *, ics_per: IcsPer | None = None
+    plan_file: PlanFile,
+    out_dir: Path,
+    *,
+    ics_per: IcsPer | None = None,
+    pdf: bool = False,
+    notes: list[str] | None = None,
 ) -> list[Path]:
     """The CSV, Excel, calendar and HTML files of every planned part, plan.xlsx and
-    report.html, into `out_dir` (which exists). Returns the paths written."""
+    report.html, into `out_dir` (which exists); with `pdf` report.pdf too (when Chromium
+    is missing, why it was skipped goes into `notes`). Returns the paths written."""
     out = Path(out_dir)
     inst = plan_file.instance
     paths: list[Path] = []
@@ -101,6 +107,14 @@ def write_plan_outputs(
         paths.append(write_changes_csv(plan_file.revision.changes, out / CHANGES_CSV))
     paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx"))
     paths.append(write_report_html(plan_file, out))
+    if pdf:
+        from reports.pdf import write_report_pdf
+
+        written, why = write_report_pdf(plan_file, out)
+        if written is not None:
+            paths.append(written)
+        elif notes is not None:
+            notes.append(why)
     return paths
 
 
@@ -110,6 +124,8 @@ def write_plan_folder(
     *,
     stats: dict[str, dict[str, Any]] | None = None,
     ics_per: IcsPer | None = None,
+    pdf: bool = False,
+    notes: list[str] | None = None,
 ) -> list[Path]:
     """Everything `juwe plan` writes, into the existing folder `out_dir`: plan.json,
     solve_stats.json (when `stats` are given) and every file `write_plan_outputs` makes."""
@@ -119,7 +135,7 @@ def write_plan_folder(
     if stats is not None:
         paths.append(out / "solve_stats.json")
         paths[-1].write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-    return paths + write_plan_outputs(plan_file, out, ics_per=ics_per)
+    return paths + write_plan_outputs(plan_file, out, ics_per=ics_per, pdf=pdf, notes=notes)
 
 
 def write_outputs(
