@@ -82,6 +82,14 @@ def cli() -> None:
     help="also write report.pdf, the printable appendix (summary, Anlage 1, staffing "
     "table, Anlage 2), with headless Chromium",
 )
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option(
     "--keep-on-interrupt",
@@ -101,6 +109,7 @@ def plan(
     ics_per: str | None,
     work_limit: float | None,
     pdf: bool,
+    csv_dialect: str,
     force: bool,
     keep_on_interrupt: bool,
     quiet: bool,
@@ -182,6 +191,7 @@ def plan(
                 ics_per=ics_per,
                 pdf=pdf,
                 notes=notes,
+                csv_dialect=csv_dialect,  # type: ignore[arg-type]
             )
             written = sig.commit(target)
         except BaseException:
@@ -262,8 +272,16 @@ def _print_summary(
     help="also write one calendar per training group or per trainer into FOLDER/ics/",
 )
 @click.option("--pdf", is_flag=True, help="also write report.pdf (headless Chromium)")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
 @guarded
-def report(folder: Path, ics_per: str | None, pdf: bool) -> None:
+def report(folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str) -> None:
     """Rebuild report.html, plan.xlsx and the other tables and calendars of FOLDER from its
     plan.json, without solving (e.g. after an update of juwe-planner)."""
     from reports.outputs import write_plan_outputs
@@ -284,6 +302,7 @@ def report(folder: Path, ics_per: str | None, pdf: bool) -> None:
                 ics_per=ics_per,  # type: ignore[arg-type]
                 pdf=pdf,
                 notes=notes,
+                csv_dialect=csv_dialect,  # type: ignore[arg-type]
             )
             sig.commit(target)
         except BaseException:
@@ -304,17 +323,32 @@ def report(folder: Path, ics_per: str | None, pdf: bool) -> None:
     help="also write the changes as CSV (e.g. changes.csv)",
 )
 @click.option("--force", is_flag=True, help="replace an existing --output file")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
 @guarded
-def diff(old: Path, new: Path, output: Path | None, force: bool) -> None:
+def diff(old: Path, new: Path, output: Path | None, force: bool, csv_dialect: str) -> None:
     """What moved from plan OLD to plan NEW (each a `juwe plan` folder or its plan.json):
     sessions (date, trainer), groups' finishing dates, rollout tasks, postings."""
     from models.diff import diff_plans
     from reports.changes import changes_table, write_changes_csv
+    from reports.tables import to_excel_de
 
     changes = diff_plans(load_previous(old), load_previous(new))
     if output is not None:
         _check_new_file(output, force)
-        _write_atomically(output, lambda tmp: write_changes_csv(changes, tmp))
+
+        def write(tmp: Path) -> None:
+            write_changes_csv(changes, tmp)
+            if csv_dialect == "excel-de":
+                to_excel_de(tmp)
+
+        _write_atomically(output, write)
     c = changes["changed"]
     click.echo(
         f"{c['sessions']} sessions, {c['groups']} finishing dates of groups, "

@@ -18,6 +18,7 @@ from reports.html import write_report_html
 from reports.ics import removed_sessions, slug, write_cancel_ics, write_ics
 from reports.rollout import write_rollout_files
 from reports.staffing import write_staffing_files
+from reports.tables import CsvDialect, to_excel_de
 from reports.workbook import write_plan_xlsx
 
 IcsPer = Literal["group", "trainer"]
@@ -88,10 +89,12 @@ def write_plan_outputs(
     ics_per: IcsPer | None = None,
     pdf: bool = False,
     notes: list[str] | None = None,
+    csv_dialect: CsvDialect = "standard",
 ) -> list[Path]:
     """The CSV, Excel, calendar and HTML files of every planned part, plan.xlsx and
     report.html, into `out_dir` (which exists); with `pdf` report.pdf too (when Chromium
-    is missing, why it was skipped goes into `notes`). Returns the paths written."""
+    is missing, why it was skipped goes into `notes`); `csv_dialect` "excel-de": every CSV
+    file for a German Excel (`reports.tables.to_excel_de`). Returns the paths written."""
     out = Path(out_dir)
     inst = plan_file.instance
     paths: list[Path] = []
@@ -115,6 +118,10 @@ def write_plan_outputs(
             paths.append(written)
         elif notes is not None:
             notes.append(why)
+    if csv_dialect == "excel-de":
+        for path in paths:
+            if path.suffix == ".csv":
+                to_excel_de(path)
     return paths
 
 
@@ -126,6 +133,7 @@ def write_plan_folder(
     ics_per: IcsPer | None = None,
     pdf: bool = False,
     notes: list[str] | None = None,
+    csv_dialect: CsvDialect = "standard",
 ) -> list[Path]:
     """Everything `juwe plan` writes, into the existing folder `out_dir`: plan.json,
     solve_stats.json (when `stats` are given) and every file `write_plan_outputs` makes."""
@@ -135,7 +143,9 @@ def write_plan_folder(
     if stats is not None:
         paths.append(out / "solve_stats.json")
         paths[-1].write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-    return paths + write_plan_outputs(plan_file, out, ics_per=ics_per, pdf=pdf, notes=notes)
+    return paths + write_plan_outputs(
+        plan_file, out, ics_per=ics_per, pdf=pdf, notes=notes, csv_dialect=csv_dialect
+    )
 
 
 def write_outputs(
