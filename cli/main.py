@@ -90,6 +90,11 @@ def cli() -> None:
     help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
     "decimal comma)",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="language of report.html (default: the instance's `language`, else en)",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option(
     "--keep-on-interrupt",
@@ -110,6 +115,7 @@ def plan(
     work_limit: float | None,
     pdf: bool,
     csv_dialect: str,
+    lang: str | None,
     force: bool,
     keep_on_interrupt: bool,
     quiet: bool,
@@ -192,6 +198,7 @@ def plan(
                 pdf=pdf,
                 notes=notes,
                 csv_dialect=csv_dialect,  # type: ignore[arg-type]
+                lang=lang,  # type: ignore[arg-type]
             )
             written = sig.commit(target)
         except BaseException:
@@ -280,8 +287,15 @@ def _print_summary(
     help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
     "decimal comma)",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="language of report.html (default: the instance's `language`, else en)",
+)
 @guarded
-def report(folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str) -> None:
+def report(
+    folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str, lang: str | None
+) -> None:
     """Rebuild report.html, plan.xlsx and the other tables and calendars of FOLDER from its
     plan.json, without solving (e.g. after an update of juwe-planner)."""
     from reports.outputs import write_plan_outputs
@@ -303,6 +317,7 @@ def report(folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str) -> No
                 pdf=pdf,
                 notes=notes,
                 csv_dialect=csv_dialect,  # type: ignore[arg-type]
+                lang=lang,  # type: ignore[arg-type]
             )
             sig.commit(target)
         except BaseException:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from models.diff import CHANGE_COLUMNS, change_rows
 from models.plan import Revision
+from reports.i18n import Lang, label
 from reports.tables import write_csv
 
 CHANGES_CSV = "changes.csv"
@@ -46,11 +47,11 @@ def _counts(changes: dict[str, Any]) -> str:
     )
 
 
-def changes_html(revision: Revision) -> str:
+def changes_html(revision: Revision, lang: Lang = "en") -> str:
     """The report section: counts, then one table per kind of change that has rows."""
     df = changes_table(revision.changes)
     parts = [
-        "<h2 id='changes'>What moved against the previous plan</h2>",
+        f"<h2 id='changes'>{label('changes', lang)}</h2>",
         f"<p>Compared with <code>{escape(revision.previous)}</code>: "
         f"{escape(_counts(revision.changes))}. The same rows are in changes.csv and in the "
         "Changes sheet of plan.xlsx.</p>",

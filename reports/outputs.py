@@ -15,6 +15,7 @@ from models.plan import PlanFile, PlannedSession
 from reports.changes import CHANGES_CSV, write_changes_csv
 from reports.files import write_training_files
 from reports.html import write_report_html
+from reports.i18n import Lang
 from reports.ics import removed_sessions, slug, write_cancel_ics, write_ics
 from reports.rollout import write_rollout_files
 from reports.staffing import write_staffing_files
@@ -90,6 +91,7 @@ def write_plan_outputs(
     pdf: bool = False,
     notes: list[str] | None = None,
     csv_dialect: CsvDialect = "standard",
+    lang: Lang | None = None,
 ) -> list[Path]:
     """The CSV, Excel, calendar and HTML files of every planned part, plan.xlsx and
     report.html, into `out_dir` (which exists); with `pdf` report.pdf too (when Chromium
@@ -109,11 +111,11 @@ def write_plan_outputs(
     if plan_file.revision is not None:
         paths.append(write_changes_csv(plan_file.revision.changes, out / CHANGES_CSV))
     paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx"))
-    paths.append(write_report_html(plan_file, out))
+    paths.append(write_report_html(plan_file, out, lang))
     if pdf:
         from reports.pdf import write_report_pdf
 
-        written, why = write_report_pdf(plan_file, out)
+        written, why = write_report_pdf(plan_file, out, lang)
         if written is not None:
             paths.append(written)
         elif notes is not None:
@@ -134,6 +136,7 @@ def write_plan_folder(
     pdf: bool = False,
     notes: list[str] | None = None,
     csv_dialect: CsvDialect = "standard",
+    lang: Lang | None = None,
 ) -> list[Path]:
     """Everything `juwe plan` writes, into the existing folder `out_dir`: plan.json,
     solve_stats.json (when `stats` are given) and every file `write_plan_outputs` makes."""
@@ -144,7 +147,7 @@ def write_plan_folder(
         paths.append(out / "solve_stats.json")
         paths[-1].write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     return paths + write_plan_outputs(
-        plan_file, out, ics_per=ics_per, pdf=pdf, notes=notes, csv_dialect=csv_dialect
+        plan_file, out, ics_per=ics_per, pdf=pdf, notes=notes, csv_dialect=csv_dialect, lang=lang
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
 from reports.anlage1_html import HEADING, LEGEND, anlage1_html_table, snapshot_line
+from reports.i18n import Lang
 from reports.page import html_page
 
 PDF_NAME = "report.pdf"
@@ -61,14 +62,16 @@ def _fit(html: str, columns: int) -> str:
     return f'<div style="zoom: {PAGE_COLUMNS / columns:.3f}">{html}</div>'
 
 
-def appendix_html(plan_file: PlanFile) -> str:
-    """The page Chromium prints: one section (page) per part of the appendix."""
+def appendix_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
+    """The page Chromium prints: one section (page) per part of the appendix; the summary
+    in `lang` (default: the instance's language), the Anlagen in German as filed."""
     from reports.html import _summary, _table
 
     inst = plan_file.instance
+    lang = lang or inst.language
     sections = [
         f"<section class='sheet'><h1>Anlage zum Bericht: {escape(inst.name)}</h1>"
-        f"{_summary(plan_file)}</section>"
+        f"{_summary(plan_file, lang)}</section>"
     ]
     t = plan_file.training
     if t is not None and t.plan is not None:
@@ -99,7 +102,9 @@ def appendix_html(plan_file: PlanFile) -> str:
     return page.replace("</style>", PRINT_CSS + "</style>", 1)
 
 
-def write_report_pdf(plan_file: PlanFile, out_dir: Path) -> tuple[Path | None, str]:
+def write_report_pdf(
+    plan_file: PlanFile, out_dir: Path, lang: Lang | None = None
+) -> tuple[Path | None, str]:
     """Write out_dir/report.pdf; (the path, "") or (None, why it was skipped)."""
     browser = find_browser()
     if browser is None:
@@ -110,7 +115,7 @@ def write_report_pdf(plan_file: PlanFile, out_dir: Path) -> tuple[Path | None, s
     target = Path(out_dir) / PDF_NAME
     with tempfile.TemporaryDirectory(prefix="juwe-pdf-") as tmp:
         page = Path(tmp) / "appendix.html"
-        page.write_text(appendix_html(plan_file), encoding="utf-8")
+        page.write_text(appendix_html(plan_file, lang), encoding="utf-8")
         command = [
             browser,
             "--headless",
