@@ -16,7 +16,7 @@ from cli.signals import NAMES, Interrupted, RunSignals
 from instances import resolve_instance
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan
-from models.plan import TrainingPlan
+from models.plan import PlanFile, TrainingPlan
 from reports.outdir import prepare_out_dir
 
 
@@ -54,7 +54,9 @@ def cli() -> None:
 @click.option(
     "--previous",
     type=click.Path(path_type=Path),
-    help="plan.json of an earlier run: changes against it cost (re-planning)",
+    help="an earlier run (its folder, plan.json, or an edited plan.xlsx whose changed "
+    "dates and trainers are kept as pins): changes against it cost, and changes.csv, the "
+    "Changes sheet and the report say what moved (re-planning)",
 )
 @click.option(
     "--joint",
@@ -74,6 +76,25 @@ def cli() -> None:
     help="CP-SAT work units per part (deterministic time) instead of seconds: with "
     "--workers 1 two runs give the same plan.json even when the limit ends the search",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="also write report.pdf, the printable appendix (summary, Anlage 1, staffing "
+    "table, Anlage 2), with headless Chromium",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="language of report.html (default: the instance's `language`, else en)",
+)
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option(
     "--keep-on-interrupt",
@@ -92,6 +113,9 @@ def plan(
     joint: bool,
     ics_per: str | None,
     work_limit: float | None,
+    pdf: bool,
+    csv_dialect: str,
+    lang: str | None,
     force: bool,
     keep_on_interrupt: bool,
     quiet: bool,
@@ -109,7 +133,26 @@ def plan(
             f"--joint needs an instance with a training and a rollout part; "
             f"{source.name} has: {', '.join(inst.parts())}"
         )
-    prev_plan = _previous_training_plan(previous) if previous else None
+    prev_file = load_previous(previous) if previous else None
+    prev_plan = _previous_training_plan(previous, prev_file) if prev_file else None
+    if previous is not None and previous.suffix.lower() == ".xlsx" and prev_file is not None:
+        from instances.plan_edits import read_plan_edits, with_pins
+
+        pins = read_plan_edits(previous, prev_file)
+        inst = with_pins(inst, pins)
+        if not quiet:
+            shown = ", ".join(
+                f"{p.group}/{p.session}"
+                + (f" on {p.date.isoformat()}" if p.date else "")
+                + (f" with {p.trainer}" if p.trainer else "")
+                for p in pins[:10]
+            )
+            more = f" and {len(pins) - 10} more" if len(pins) > 10 else ""
+            click.echo(
+                f"{previous.name}: {len(pins)} edited rows kept as pins"
+                + (f": {shown}{more}" if pins else ""),
+                err=True,
+            )
     for w in [] if quiet else inst.warnings():
         click.echo(f"warning: {w}", err=True)
     check_size(source, inst)
@@ -138,15 +181,31 @@ def plan(
                 programme.plan.interrupted = True
             elif programme.failure is not None:
                 raise planning_failed(source, programme.failure, time_limit)
+            if prev_file is not None:
+                from models.diff import revise
+
+                programme.plan.revision = revise(prev_file, programme.plan, previous.name)
             stats = programme.stats()
             if sig.keep:
                 for part_stats in stats.values():
                     part_stats["interrupted"] = True
-            write_plan_folder(programme.plan, target.staging, stats=stats, ics_per=ics_per)
+            notes: list[str] = []
+            write_plan_folder(
+                programme.plan,
+                target.staging,
+                stats=stats,
+                ics_per=ics_per,
+                pdf=pdf,
+                notes=notes,
+                csv_dialect=csv_dialect,  # type: ignore[arg-type]
+                lang=lang,  # type: ignore[arg-type]
+            )
             written = sig.commit(target)
         except BaseException:
             target.discard()
             raise
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if not quiet:
         _print_summary(stats, out, written, interrupted=sig.signum is not None)
     if sig.signum is not None:
@@ -157,8 +216,32 @@ def plan(
         )
 
 
-def _previous_training_plan(path: Path) -> TrainingPlan:
-    record = load_plan(path).training
+def load_previous(path: Path) -> PlanFile:
+    """An earlier plan: a `juwe plan` folder, its plan.json, or its plan.xlsx (then the
+    plan.json beside it; the workbook's edits are read as pins by `plan`)."""
+    if path.suffix.lower() == ".xlsx" and not path.is_dir():
+        if not path.is_file():
+            raise InputError(path, ["no such file"])
+        inner = path.parent / "plan.json"
+        if not inner.is_file():
+            raise InputError(
+                path,
+                [
+                    "needs the plan.json it was written with beside it (the --out folder of "
+                    "`juwe plan`) to see what was edited"
+                ],
+            )
+        return load_plan(inner)
+    if path.is_dir() and not path.is_symlink():
+        inner = path / "plan.json"
+        if not inner.is_file():
+            raise InputError(path, ["holds no plan.json: give the --out folder of `juwe plan`"])
+        path = inner
+    return load_plan(path)
+
+
+def _previous_training_plan(path: Path, plan_file: PlanFile) -> TrainingPlan:
+    record = plan_file.training
     if record is None or record.plan is None:
         raise InputError(path, ["training: the previous plan file holds no training plan"])
     return record.plan
@@ -195,8 +278,24 @@ def _print_summary(
     type=click.Choice(["group", "trainer"]),
     help="also write one calendar per training group or per trainer into FOLDER/ics/",
 )
+@click.option("--pdf", is_flag=True, help="also write report.pdf (headless Chromium)")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="language of report.html (default: the instance's `language`, else en)",
+)
 @guarded
-def report(folder: Path, ics_per: str | None) -> None:
+def report(
+    folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str, lang: str | None
+) -> None:
     """Rebuild report.html, plan.xlsx and the other tables and calendars of FOLDER from its
     plan.json, without solving (e.g. after an update of juwe-planner)."""
     from reports.outputs import write_plan_outputs
@@ -210,12 +309,156 @@ def report(folder: Path, ics_per: str | None) -> None:
     with RunSignals() as sig:
         target = prepare_out_dir(folder, force=True)  # replaces only the files it writes
         try:
-            written = write_plan_outputs(record, target.staging, ics_per=ics_per)  # type: ignore[arg-type]
+            notes: list[str] = []
+            written = write_plan_outputs(
+                record,
+                target.staging,
+                ics_per=ics_per,  # type: ignore[arg-type]
+                pdf=pdf,
+                notes=notes,
+                csv_dialect=csv_dialect,  # type: ignore[arg-type]
+                lang=lang,  # type: ignore[arg-type]
+            )
             sig.commit(target)
         except BaseException:
             target.discard()
             raise
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"{len(written)} files rebuilt in {folder}/ from plan.json")
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="also write the changes as CSV (e.g. changes.csv)",
+)
+@click.option("--force", is_flag=True, help="replace an existing --output file")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
+@guarded
+def diff(old: Path, new: Path, output: Path | None, force: bool, csv_dialect: str) -> None:
+    """What moved from plan OLD to plan NEW (each a `juwe plan` folder or its plan.json):
+    sessions (date, trainer), groups' finishing dates, rollout tasks, postings."""
+    from models.diff import diff_plans
+    from reports.changes import changes_table, write_changes_csv
+    from reports.tables import to_excel_de
+
+    changes = diff_plans(load_previous(old), load_previous(new))
+    if output is not None:
+        _check_new_file(output, force)
+
+        def write(tmp: Path) -> None:
+            write_changes_csv(changes, tmp)
+            if csv_dialect == "excel-de":
+                to_excel_de(tmp)
+
+        _write_atomically(output, write)
+    c = changes["changed"]
+    click.echo(
+        f"{c['sessions']} sessions, {c['groups']} finishing dates of groups, "
+        f"{c['tasks']} rollout tasks, {c['staffing']} postings changed"
+    )
+    df = changes_table(changes)
+    for row in df.itertuples(index=False):
+        r = row._asdict()
+        what = " ".join(
+            str(r[k]) for k in ("group", "session", "family", "task", "unit", "month") if r[k]
+        )
+        click.echo(f"  {r['kind']} {what}: {r['change']}")
+    if output is not None:
+        click.echo(f"written: {output}")
+
+
+def _write_atomically(output: Path, write: Any) -> None:
+    """Write beside `output` first and rename: a failure leaves the old file as it was."""
+    import os
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or ".")
+        os.close(fd)
+        try:
+            write(Path(name))
+            os.replace(name, output)
+        finally:
+            Path(name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise InputError(output, [f"cannot be written: {exc.strerror or exc}"]) from None
+
+
+def _check_new_file(output: Path, force: bool) -> None:
+    if output.is_symlink() or output.is_dir():
+        raise InputError(
+            output, ["cannot be written: a folder or a symbolic link; give a file name"]
+        )
+    if output.exists() and not force:
+        raise InputError(
+            output, ["the file exists; choose another name or add --force to replace it"]
+        )
+
+
+@cli.group(name="import")
+def import_() -> None:
+    """Read the office's own spreadsheets into an instance file."""
+
+
+@import_.command(name="anlage1")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option(
+    "--instance",
+    "instance",
+    required=True,
+    help="the instance file (or bundled name) it belongs to",
+)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True, help="the new instance file"
+)
+@click.option(
+    "--status-date",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+    help="the day the table's status holds (default: the instance's snapshot date)",
+)
+@click.option("--force", is_flag=True, help="replace an existing --output file")
+@guarded
+def import_anlage1(table: Path, instance: str, output: Path, status_date: Any, force: bool) -> None:
+    """Take the status of Anlage 1 (TABLE: .xlsx or .csv, as `juwe plan` writes it and the
+    office keeps it: erl., offen, a year, a date) as the snapshot of INSTANCE, written to a
+    new instance file; then `juwe plan NEW.yaml --previous OLD-FOLDER` re-plans the rest."""
+    import yaml
+
+    from instances.anlage1 import import_anlage1 as read_anlage1
+    from models.io import instance_from_dict, read_data
+
+    source = resolve_instance(instance)
+    inst = load_instance(source)
+    if output.resolve() == source.resolve():
+        raise InputError(
+            output, ["is the instance file itself; give a new file name (it is never replaced)"]
+        )
+    _check_new_file(output, force)
+    day = status_date.date() if status_date is not None else None
+    snapshot = read_anlage1(table, inst, day)
+    data = read_data(source)
+    data.setdefault("training", {})["snapshot"] = snapshot
+    instance_from_dict(data, str(table), base=source.parent)  # the result validates
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    _write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for e in snapshot["sessions"]:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing done yet"
+    click.echo(f"{output}: snapshot of {snapshot['date']} from {table.name} ({summary})")
 
 
 @cli.command()

@@ -6,6 +6,7 @@ Every cross-reference is checked once, here, so that solvers and reports can tru
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -31,6 +32,9 @@ class Instance(Model):
     training: TrainingPart | None = None
     staffing: StaffingPart | None = None
     rollout: RolloutPart | None = None
+    language: Literal["en", "de"] = Field(
+        "en", description="language of report.html and report.pdf (`juwe plan --lang` overrides)"
+    )
 
     @cached_property
     def working_calendar(self) -> WorkingCalendar:

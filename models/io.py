@@ -345,6 +345,8 @@ def plan_json(plan: PlanFile) -> str:
     data = plan.model_dump(mode="json")
     if not data.get("interrupted"):
         data.pop("interrupted", None)  # only an interrupted run says so (same bytes as before)
+    if data.get("revision") is None:
+        data.pop("revision", None)  # only a re-plan carries one
     for part in ("training", "staffing", "rollout", "joint"):
         record = data.get(part)
         if record is not None:

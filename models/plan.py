@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -91,6 +91,23 @@ class JointRecord(Model):
     used: bool = Field(description="the joint plans replaced the sequential ones")
 
 
+class Revision(Model):
+    """A re-plan against an earlier plan (`juwe plan --previous`): what moved, and the
+    calendar SEQUENCE of every event that changed at least once (so Outlook updates it)."""
+
+    previous: str = Field(description="the earlier plan's file name, as the report shows it")
+    changes: dict[str, Any] = Field(
+        default_factory=dict, description="`models.diff.diff_plans(previous, this plan)`"
+    )
+    sequences: list[tuple[str, str, int]] = Field(
+        default_factory=list,
+        description="(group, session, SEQUENCE) of the calendar events changed so far",
+    )
+
+    def sequence_of(self) -> dict[tuple[str, str], int]:
+        return {(g, s): n for g, s, n in self.sequences}
+
+
 class PlanFile(Model):
     """plan.json: the instance and every part's outcome and plan."""
 
@@ -104,4 +121,7 @@ class PlanFile(Model):
         False,
         description="the run was stopped (Ctrl-C with --keep-on-interrupt): the plans are the "
         "best found until then",
+    )
+    revision: Revision | None = Field(
+        None, description="a re-plan: what moved against the previous plan"
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.instance import Instance
-from models.plan import TrainingPlan
+from models.plan import Revision, TrainingPlan
 from reports.anlage1 import anlage1_table
 from reports.anlage1_html import write_anlage1_html
 from reports.excel import write_anlage1_xlsx
-from reports.ics import write_ics
+from reports.ics import removed_sessions, write_cancel_ics, write_ics
 from reports.tables import write_csv, write_sessions_csv
 
 TRAINING_FILES = (
@@ -21,13 +21,27 @@ TRAINING_FILES = (
 )
 
 
-def write_training_files(instance: Instance, plan: TrainingPlan, out_dir: Path) -> list[Path]:
-    """Write the files named in TRAINING_FILES into `out_dir` (which exists); return them."""
+CANCEL_ICS = "training-cancelled.ics"
+
+
+def write_training_files(
+    instance: Instance, plan: TrainingPlan, out_dir: Path, revision: Revision | None = None
+) -> list[Path]:
+    """Write the files named in TRAINING_FILES into `out_dir` (which exists); return them.
+    A re-plan (`revision`) gives the moved events a higher SEQUENCE and, when sessions were
+    dropped, writes CANCEL_ICS (METHOD:CANCEL) too."""
     out = Path(out_dir)
+    seq = revision.sequence_of() if revision is not None else None
+    extra = []
+    if revision is not None:
+        removed = removed_sessions(plan, revision.changes)
+        if removed:
+            extra.append(write_cancel_ics(instance, removed, out / CANCEL_ICS, seq or {}))
     return [
         write_sessions_csv(plan, out / "training_sessions.csv"),
         write_csv(anlage1_table(instance, plan), out / "anlage1.csv"),
         write_anlage1_xlsx(instance, plan, out / "anlage1.xlsx"),
         write_anlage1_html(instance, plan, out / "anlage1.html"),
-        write_ics(instance, plan, out / "training.ics"),
+        write_ics(instance, plan, out / "training.ics", sequences=seq),
+        *extra,
     ]

@@ -23,7 +23,9 @@ from models.plan import (
     TrainingResultRecord,
 )
 from reports.anlage1_html import HEADING, anlage1_sections, snapshot_line
+from reports.changes import changes_html
 from reports.gantt import training_gantt
+from reports.i18n import Lang, glossary_html, label
 from reports.page import html_page
 from reports.terms import terms_table
 
@@ -63,6 +65,7 @@ def outcome_html(
     plan: TrainingPlan | None,
     weights: dict[str, int],
     extra: list[tuple[str, str]] | None = None,
+    lang: Lang = "en",
 ) -> str:
     """Status, objective, bound, gap and the objective terms of one part (`extra`: further
     rows of the summary, already escaped).
@@ -71,14 +74,18 @@ def outcome_html(
     same plan gives the same page.
     """
     rows = [
-        ("Status", f'<span class="status {outcome.status}">{escape(outcome.status)}</span>'),
-        ("Objective", _num(outcome.objective)),
-        ("Best bound", _num(outcome.bound)),
-        ("Gap", _gap(outcome.gap)),
+        (
+            label("status", lang),
+            f'<span class="status {outcome.status}">{escape(outcome.status)}</span>',
+        ),
+        (label("objective", lang), _num(outcome.objective)),
+        (label("bound", lang), _num(outcome.bound)),
+        (label("gap", lang), _gap(outcome.gap)),
     ]
     if plan is not None:
-        rows.append(("Sessions planned", str(len(plan.planned()))))
-        rows.append(("Sessions done before", str(len(plan.sessions) - len(plan.planned()))))
+        rows.append((label("sessions_planned", lang), str(len(plan.planned()))))
+        done = len(plan.sessions) - len(plan.planned())
+        rows.append((label("sessions_done", lang), str(done)))
     rows += extra or []
     summary = "".join(f'<tr><th scope="row">{k}</th><td class="num">{v}</td></tr>' for k, v in rows)
     out = [f'<table class="summary"><tbody>{summary}</tbody></table>']
@@ -86,29 +93,34 @@ def outcome_html(
         out.append(f'<pre class="message">{escape(outcome.message)}</pre>')
     terms = terms_table(outcome, weights)
     if terms.empty:
-        out.append("<p>No objective terms were reported.</p>")
+        out.append(f"<p>{label('no_terms', lang)}</p>")
         return "\n".join(out)
-    head = "<tr><th>Term</th><th>Value</th><th>Weight</th><th>Weighted</th><th>Meaning</th></tr>"
+    head = (
+        "<tr>"
+        + "".join(
+            f"<th>{label(k, lang)}</th>" for k in ("term", "value", "weight", "weighted", "meaning")
+        )
+        + "</tr>"
+    )
     body = "".join(
         f"<tr><th scope='row'>{escape(r.term)}</th><td class='num'>{_num(r.value)}</td>"
         f"<td class='num'>{_num(r.weight)}</td><td class='num'>{_num(r.weighted)}</td>"
         f"<td>{escape(r.explanation)}</td></tr>"
         for r in terms.itertuples(index=False)
     )
-    out.append("<h3>Objective terms</h3>")
+    out.append(f"<h3>{label('terms', lang)}</h3>")
     out.append(f'<table class="terms"><thead>{head}</thead><tbody>{body}</tbody></table>')
-    out.append(
-        "<p class='meta'>The objective is the sum of value × weight over all terms; "
-        "the weights can be changed in the instance file.</p>"
-    )
+    out.append(f"<p class='meta'>{label('terms_meta', lang)}</p>")
     return "\n".join(out)
 
 
-def _training_section(instance: Instance, record: TrainingResultRecord, figs: _Figures) -> str:
+def _training_section(
+    instance: Instance, record: TrainingResultRecord, figs: _Figures, lang: Lang = "en"
+) -> str:
     weights = instance.training.weights.as_dict() if instance.training else {}
     parts = [
-        "<h2 id='training'>Training calendar</h2>",
-        outcome_html(record.outcome, record.plan, weights),
+        f"<h2 id='training'>{label('training', lang)}</h2>",
+        outcome_html(record.outcome, record.plan, weights, lang=lang),
     ]
     plan = record.plan
     if plan is None:
@@ -117,9 +129,9 @@ def _training_section(instance: Instance, record: TrainingResultRecord, figs: _F
             "see the status and message above.</p>"
         )
         return "\n".join(parts)
-    parts.append("<h3>Gantt chart by group</h3>")
+    parts.append(f"<h3>{label('gantt_group', lang)}</h3>")
     parts.append(figs.html(training_gantt(instance, plan, by="group"), "gantt-by-group"))
-    parts.append("<h3>Gantt chart by trainer</h3>")
+    parts.append(f"<h3>{label('gantt_trainer', lang)}</h3>")
     parts.append(figs.html(training_gantt(instance, plan, by="trainer"), "gantt-by-trainer"))
     parts.append(f"<h2>{HEADING}</h2>")
     parts.append(snapshot_line(instance))
@@ -134,7 +146,7 @@ PART_TITLES = {
 }
 
 
-def _summary(plan_file: PlanFile) -> str:
+def _summary(plan_file: PlanFile, lang: Lang = "en") -> str:
     """One row per part (and the joint solve): status, objective, bound, gap, coupling."""
     inst = plan_file.instance
     rows = []
@@ -142,13 +154,14 @@ def _summary(plan_file: PlanFile) -> str:
         record = getattr(plan_file, part)
         if record is None:
             rows.append(
-                f"<tr><th scope='row'>{PART_TITLES[part]}</th><td colspan='5'>not solved</td></tr>"
+                f"<tr><th scope='row'>{label(part, lang)}</th>"
+                f"<td colspan='5'>{label('not_solved', lang)}</td></tr>"
             )
             continue
         o = record.outcome
         note = escape(getattr(record, "coupling", "") or o.message)
         rows.append(
-            f"<tr><th scope='row'><a href='#{part}'>{PART_TITLES[part]}</a></th>"
+            f"<tr><th scope='row'><a href='#{part}'>{label(part, lang)}</a></th>"
             f'<td><span class="status {o.status}">{escape(o.status)}</span></td>'
             f"<td class='num'>{_num(o.objective)}</td><td class='num'>{_num(o.bound)}</td>"
             f"<td class='num'>{_gap(o.gap)}</td><td>{note}</td></tr>"
@@ -169,51 +182,60 @@ def _summary(plan_file: PlanFile) -> str:
             f"({_num(j.sequential_objective)})</td></tr>"
         )
     head = (
-        "<tr><th>Part</th><th>Status</th><th>Objective</th><th>Best bound</th><th>Gap</th>"
-        "<th>Coupling / note</th></tr>"
+        "<tr>"
+        + "".join(
+            f"<th>{label(k, lang)}</th>"
+            for k in ("part", "status", "objective", "bound", "gap", "note")
+        )
+        + "</tr>"
     )
     return (
-        "<h2 id='summary'>Summary</h2>"
+        f"<h2 id='summary'>{label('summary', lang)}</h2>"
         f'<table class="summary-parts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
-        "</table><p class='meta'>optimal: no better plan exists under the rules and weights; "
-        "feasible: the best plan found in the time limit, at most the gap above the best "
-        "bound. Each part's objective terms are explained in its section.</p>"
+        f"</table><p class='meta'>{label('summary_meta', lang)}</p>"
     )
 
 
-def report_html(plan_file: PlanFile) -> str:
-    """The whole report page as text."""
+def report_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
+    """The whole report page as text, in `lang` (default: the instance's language)."""
     inst = plan_file.instance
+    lang = lang or inst.language
     figs = _Figures()
-    body = [f"<h1>Plan: {escape(inst.name)}</h1>"]
+    body = [f"<h1>{label('plan', lang)}: {escape(inst.name)}</h1>"]
     if inst.description:
         body.append(f'<p class="meta">{escape(inst.description)}</p>')
-    body.append(_summary(plan_file))
+    body.append(_summary(plan_file, lang))
+    if plan_file.revision is not None:
+        body.append(changes_html(plan_file.revision, lang))
     if inst.assumptions:
         items = "".join(f"<li>{escape(a)}</li>" for a in inst.assumptions)
         body.append(
-            "<h2>Assumptions</h2>\n<p class='meta'>Figures no source gives, as the instance "
-            f"file states them:</p><ul>{items}</ul>"
+            f"<h2>{label('assumptions', lang)}</h2>\n"
+            f"<p class='meta'>{label('assumptions_meta', lang)}</p><ul>{items}</ul>"
         )
     if inst.training is not None:
         if plan_file.training is None:
             body.append(
-                "<h2 id='training'>Training calendar</h2>\n<p>The training part was not solved.</p>"
+                f"<h2 id='training'>{label('training', lang)}</h2>\n"
+                f"<p>{label('not_solved', lang)}</p>"
             )
         else:
-            body.append(_training_section(inst, plan_file.training, figs))
+            body.append(_training_section(inst, plan_file.training, figs, lang))
     if inst.staffing is not None and plan_file.staffing is not None:
-        body.append(_staffing_section(inst, plan_file.staffing, figs))
+        body.append(_staffing_section(inst, plan_file.staffing, figs, lang))
     if inst.rollout is not None and plan_file.rollout is not None:
-        body.append(_rollout_section(inst, plan_file.rollout, figs))
-    return html_page(f"Plan {inst.name}", "\n".join(body), lang="en")
+        body.append(_rollout_section(inst, plan_file.rollout, figs, lang))
+    body.append(glossary_html(lang))
+    return html_page(f"{label('plan', lang)} {inst.name}", "\n".join(body), lang=lang)
 
 
 def _table(df: pd.DataFrame) -> str:
     return df.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
 
 
-def _staffing_section(instance: Instance, record: StaffingResultRecord, figs: _Figures) -> str:
+def _staffing_section(
+    instance: Instance, record: StaffingResultRecord, figs: _Figures, lang: Lang = "en"
+) -> str:
     from reports.staffing import (
         allocation_table,
         staffing_table,
@@ -224,8 +246,8 @@ def _staffing_section(instance: Instance, record: StaffingResultRecord, figs: _F
     assert part is not None
     extra = [("Coupling", escape(record.coupling))] if record.coupling else []
     parts = [
-        "<h2 id='staffing'>Staffing: the additional positions</h2>",
-        outcome_html(record.outcome, None, part.weights.as_dict(), extra),
+        f"<h2 id='staffing'>{label('staffing_heading', lang)}</h2>",
+        outcome_html(record.outcome, None, part.weights.as_dict(), extra, lang),
     ]
     if record.plan is None:
         parts.append("<p>No allocation was found; see the status and message above.</p>")
@@ -243,13 +265,15 @@ def _staffing_section(instance: Instance, record: StaffingResultRecord, figs: _F
     return "\n".join(parts)
 
 
-def _rollout_section(instance: Instance, record: RolloutResultRecord, figs: _Figures) -> str:
+def _rollout_section(
+    instance: Instance, record: RolloutResultRecord, figs: _Figures, lang: Lang = "en"
+) -> str:
     from reports.rollout import ANLAGE2_HEADING, anlage2_html, resource_chart, rollout_gantt
 
     extra = [("Coupling", escape(record.coupling))] if record.coupling else []
     parts = [
-        "<h2 id='rollout'>Core-process rollout</h2>",
-        outcome_html(record.outcome, None, record.outcome.weights, extra),
+        f"<h2 id='rollout'>{label('rollout', lang)}</h2>",
+        outcome_html(record.outcome, None, record.outcome.weights, extra, lang),
     ]
     if record.plan is None:
         parts.append("<p>No rollout plan was found; see the status and message above.</p>")
@@ -263,7 +287,7 @@ def _rollout_section(instance: Instance, record: RolloutResultRecord, figs: _Fig
     return "\n".join(parts)
 
 
-def write_report_html(plan_file: PlanFile, out_dir: Path) -> Path:
+def write_report_html(plan_file: PlanFile, out_dir: Path, lang: Lang | None = None) -> Path:
     path = Path(out_dir) / "report.html"
-    path.write_text(report_html(plan_file), encoding="utf-8")
+    path.write_text(report_html(plan_file, lang), encoding="utf-8")
     return path

@@ -1,7 +1,11 @@
 """training.ics: the planned sessions as all-day events for Outlook, Thunderbird, Google.
 
 The UID depends only on (instance, group, session), so importing a re-plan moves the
-existing event instead of adding a second one.
+existing event instead of adding a second one. A re-plan (`juwe plan --previous`) raises
+the SEQUENCE of every event it moved (the plan's `revision` counts them), and DTSTAMP is the
+plan's snapshot date, never the wall clock: a client replaces an event when its SEQUENCE is
+higher (RFC 5545 3.8.7.4, RFC 5546 2.1.4). Sessions a re-plan no longer holds go into a
+calendar of METHOD:CANCEL (STATUS:CANCELLED, the raised SEQUENCE), which drops them.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
@@ -60,34 +65,109 @@ def _description(instance: Instance, s: PlannedSession) -> str:
     return "\n".join(lines)
 
 
-def session_event(instance: Instance, s: PlannedSession, stamp: dt.datetime) -> Event:
+ORGANIZER = "mailto:projektbuero@juwe-planner.invalid"
+"""RFC 5546 asks for an ORGANIZER in PUBLISH and CANCEL; instances name no mail address,
+so a reserved, never-delivered one (RFC 2606 `.invalid`) stands in, with the office as name."""
+
+
+def location(instance: Instance, group: str) -> str:
+    """'Gruppe 8, Zentrum SZ1 (Nord)': who attends and where, for the LOCATION field (a
+    trainer's calendar shows the group at a glance)."""
+    centre = centre_label(instance, group)
+    return f"{group_label(group)}, Zentrum {centre}" if centre else group_label(group)
+
+
+def _organizer(instance: Instance) -> vCalAddress:
+    who = vCalAddress(ORGANIZER)
+    who.params["cn"] = vText(f"Projektbüro {instance.name}")
+    return who
+
+
+def session_event(
+    instance: Instance, s: PlannedSession, stamp: dt.datetime, sequence: int = 0
+) -> Event:
     assert s.start is not None
     ev = Event()
     ev.add("uid", ics_uid(instance.name, s.group, s.session))
     ev.add("dtstamp", stamp)
+    ev.add("sequence", sequence)
     ev.add("dtstart", s.start)
     ev.add("dtend", day_after(s.end or s.start))
     ev.add("summary", f"Modul {s.session} – {group_label(s.group)}")
+    ev.add("location", location(instance, s.group))
     ev.add("description", _description(instance, s))
+    ev.add("organizer", _organizer(instance))
     ev.add("categories", ["Fortbildung"])
     ev.add("transp", "TRANSPARENT")
     return ev
 
 
-def build_calendar(
-    instance: Instance, sessions: Iterable[PlannedSession], stamp: dt.datetime | None = None
-) -> Calendar:
-    """One VEVENT per given session that has a date."""
-    stamp = stamp or plan_stamp(instance)
+def _calendar(instance: Instance, method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
     cal.add("x-wr-calname", f"Fortbildungen {instance.name}")
+    return cal
+
+
+def build_calendar(
+    instance: Instance,
+    sessions: Iterable[PlannedSession],
+    stamp: dt.datetime | None = None,
+    sequences: dict[tuple[str, str], int] | None = None,
+) -> Calendar:
+    """One VEVENT per given session that has a date (METHOD:PUBLISH); `sequences`: the
+    SEQUENCE of the events a re-plan moved (`Revision.sequence_of`)."""
+    stamp = stamp or plan_stamp(instance)
+    seq = sequences or {}
+    cal = _calendar(instance, "PUBLISH")
     for s in sessions:
         if s.start is not None:
-            cal.add_component(session_event(instance, s, stamp))
+            cal.add_component(session_event(instance, s, stamp, seq.get((s.group, s.session), 0)))
     return cal
+
+
+def cancel_calendar(
+    instance: Instance,
+    removed: Iterable[dict[str, Any]],
+    stamp: dt.datetime,
+    sequences: dict[tuple[str, str], int],
+) -> Calendar:
+    """METHOD:CANCEL for sessions no longer in the plan (`diff_plans` session rows with
+    their old dates): the same UID, STATUS:CANCELLED and the raised SEQUENCE."""
+    cal = _calendar(instance, "CANCEL")
+    for r in removed:
+        ev = Event()
+        ev.add("uid", ics_uid(instance.name, r["group"], r["session"]))
+        ev.add("dtstamp", stamp)
+        ev.add("sequence", sequences.get((r["group"], r["session"]), 1))
+        ev.add("status", "CANCELLED")
+        ev.add("organizer", _organizer(instance))
+        if r["old_start"]:
+            start = dt.date.fromisoformat(r["old_start"])
+            ev.add("dtstart", start)
+            ev.add("dtend", day_after(dt.date.fromisoformat(r["old_end"] or r["old_start"])))
+        ev.add("summary", f"Abgesagt: Modul {r['session']} – {group_label(r['group'])}")
+        ev.add("location", location(instance, r["group"]))
+        cal.add_component(ev)
+    return cal
+
+
+def removed_sessions(plan: TrainingPlan, changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The session rows of a diff that a calendar held and the plan no longer does: not
+    planned with a date any more, and not done either (a held session stays in the
+    calendar as it took place)."""
+    now = plan.by_key()
+    out = []
+    for r in changes.get("sessions", []):
+        if r["old_start"] is None:
+            continue
+        s = now.get((r["group"], r["session"]))
+        if s is None or (s.status == "planned" and s.start is None):
+            out.append(r)
+    return out
 
 
 def write_ics(
@@ -96,6 +176,7 @@ def write_ics(
     path: Path,
     sessions: Iterable[PlannedSession] | None = None,
     stamp: dt.datetime | None = None,
+    sequences: dict[tuple[str, str], int] | None = None,
 ) -> Path:
     """Write the planned sessions (or the given subset, e.g. one trainer's) as .ics.
 
@@ -104,5 +185,18 @@ def write_ics(
     later snapshot is newer).
     """
     chosen = plan.planned() if sessions is None else sessions
-    path.write_bytes(build_calendar(instance, chosen, stamp).to_ical())
+    path.write_bytes(build_calendar(instance, chosen, stamp, sequences).to_ical())
+    return path
+
+
+def write_cancel_ics(
+    instance: Instance,
+    removed: list[dict[str, Any]],
+    path: Path,
+    sequences: dict[tuple[str, str], int],
+    stamp: dt.datetime | None = None,
+) -> Path:
+    """The METHOD:CANCEL calendar of `removed` (import it to drop those events)."""
+    cal = cancel_calendar(instance, removed, stamp or plan_stamp(instance), sequences)
+    path.write_bytes(cal.to_ical())
     return path

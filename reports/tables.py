@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -34,6 +37,53 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """UTF-8, '\\n' line ends, no index: the same bytes on every platform; text cells
     that a spreadsheet would run as a formula get a leading `'` (`reports.cells`)."""
     csv_safe(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+CsvDialect = Literal["standard", "excel-de"]
+CSV_DIALECTS = ("standard", "excel-de")
+ID_COLUMNS = frozenset(
+    {
+        "group",
+        "session",
+        "module",
+        "Modul",
+        "trainer",
+        "family",
+        "task",
+        "unit",
+        "Familie",
+        "Aufgabe",
+        "area",
+        "category",
+        "kind",
+        "change",
+        "month",
+    }
+)
+"""Columns of ids and labels: `1.2` there is a name, not a number, and stays as it is."""
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def to_excel_de(path: Path) -> Path:
+    """Rewrite a CSV file for a German Excel, which opens it with a double click: UTF-8 with
+    a byte order mark (else umlauts break), `;` between cells (`,` is its decimal mark) and
+    decimal numbers with a comma (`2,5`); texts and ISO dates stay as they are."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0] if rows else []
+    numeric = [name not in ID_COLUMNS for name in header]
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        for n, row in enumerate(rows):
+            writer.writerow(
+                [
+                    v.replace(".", ",")
+                    if n and j < len(numeric) and numeric[j] and _DECIMAL.match(v)
+                    else v
+                    for j, v in enumerate(row)
+                ]
+            )
     return path
 
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
 from reports.cells import plan_stamp, save_workbook, text_row
+from reports.changes import CHANGES_CSV, changes_table
 from reports.rollout import anlage2_table, rollout_tasks_table
 from reports.staffing import allocation_table, staffing_table, timeline_table
 from reports.tables import sessions_table
@@ -45,13 +46,16 @@ def plan_tables(plan_file: PlanFile) -> dict[str, tuple[str, pd.DataFrame]]:
     if r is not None and r.plan is not None:
         out["Rollout tasks"] = ("rollout_tasks.csv", rollout_tasks_table(r.plan))
         out["Anlage 2"] = ("anlage2.csv", anlage2_table(inst, r.plan))
+    if plan_file.revision is not None:
+        out["Changes"] = (CHANGES_CSV, changes_table(plan_file.revision.changes))
     return out
 
 
 def _cell(value: object, column: str) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
-    if column in DATE_COLUMNS and isinstance(value, str) and value:
+    dated = column in DATE_COLUMNS or column.endswith(("_start", "_end"))
+    if dated and isinstance(value, str) and value:
         return dt.date.fromisoformat(value)
     if hasattr(value, "item"):  # numpy scalars -> Python numbers
         return value.item()
