@@ -30,7 +30,10 @@ from instances.psplib import KnownMakespan, read_optima, read_sm
 from models.rcpsp import RcpspProblem, check_rcpsp, rcpsp_makespan
 from solver.rcpsp import solve_rcpsp
 
-PSPLIB = Path(os.environ.get("PSPLIB_DIR", "/work/shared/benchmarks/psplib"))
+# the PSPLIB sets in ../shared/benchmarks/psplib relative to the repository root
+PSPLIB = Path(
+    os.environ.get("PSPLIB_DIR", Path(__file__).resolve().parents[2] / "shared/benchmarks/psplib")
+)
 SETS = ("j30", "j60", "j90", "j120")
 
 

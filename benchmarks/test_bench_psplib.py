@@ -5,7 +5,7 @@ each of the 48 parameter sets, i.e. every 10th instance). Each row reports how m
 instances reached the best known makespan, how many were proven optimal, and total / mean /
 median / max seconds per instance (`benchmarks.psplib_run.summarize`).
 Run: python -m pytest benchmarks/test_bench_psplib.py --benchmark-only -s
-(`PSPLIB_DIR` points elsewhere than /work/shared/benchmarks/psplib; `PSPLIB_TIME_LIMIT`
+(`PSPLIB_DIR` points elsewhere than ../shared/benchmarks/psplib; `PSPLIB_TIME_LIMIT`
 changes the 30 s limit per instance: with 30 s every j30 instance is proven optimal.)
 The comparison with PyJobShop is in `test_bench_pyjobshop.py`; the same runs without
 pytest: `python -m benchmarks.psplib_run`.

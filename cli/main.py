@@ -19,6 +19,23 @@ from models.io import InputError, load_instance, load_plan
 from models.plan import PlanFile, TrainingPlan
 from reports.outdir import prepare_out_dir
 
+csv_dialect_option = click.option(
+    "--csv-dialect",
+    type=click.Choice(["standard", "excel-de"]),
+    default="standard",
+    show_default=True,
+    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
+    "decimal comma)",
+)
+"""`--csv-dialect` of every command that writes CSV files (plan, report, diff)."""
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    help="language of report.html (default: the instance's `language`, else en)",
+)
+"""`--lang` of the commands that write report.html (plan, report)."""
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="juwe-planner")
@@ -82,19 +99,8 @@ def cli() -> None:
     help="also write report.pdf, the printable appendix (summary, Anlage 1, staffing "
     "table, Anlage 2), with headless Chromium",
 )
-@click.option(
-    "--csv-dialect",
-    type=click.Choice(["standard", "excel-de"]),
-    default="standard",
-    show_default=True,
-    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
-    "decimal comma)",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["de", "en"]),
-    help="language of report.html (default: the instance's `language`, else en)",
-)
+@csv_dialect_option
+@lang_option
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option(
     "--keep-on-interrupt",
@@ -279,19 +285,8 @@ def _print_summary(
     help="also write one calendar per training group or per trainer into FOLDER/ics/",
 )
 @click.option("--pdf", is_flag=True, help="also write report.pdf (headless Chromium)")
-@click.option(
-    "--csv-dialect",
-    type=click.Choice(["standard", "excel-de"]),
-    default="standard",
-    show_default=True,
-    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
-    "decimal comma)",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["de", "en"]),
-    help="language of report.html (default: the instance's `language`, else en)",
-)
+@csv_dialect_option
+@lang_option
 @guarded
 def report(
     folder: Path, ics_per: str | None, pdf: bool, csv_dialect: str, lang: str | None
@@ -338,14 +333,7 @@ def report(
     help="also write the changes as CSV (e.g. changes.csv)",
 )
 @click.option("--force", is_flag=True, help="replace an existing --output file")
-@click.option(
-    "--csv-dialect",
-    type=click.Choice(["standard", "excel-de"]),
-    default="standard",
-    show_default=True,
-    help="excel-de: CSV files for a German Excel (UTF-8 with BOM, `;` between cells, "
-    "decimal comma)",
-)
+@csv_dialect_option
 @guarded
 def diff(old: Path, new: Path, output: Path | None, force: bool, csv_dialect: str) -> None:
     """What moved from plan OLD to plan NEW (each a `juwe plan` folder or its plan.json):
