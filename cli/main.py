@@ -32,9 +32,10 @@ csv_dialect_option = click.option(
 lang_option = click.option(
     "--lang",
     type=click.Choice(["de", "en"]),
-    help="language of report.html (default: the instance's `language`, else en)",
+    help="language of the files: CSV headers, plan.xlsx sheets, Anlage 1/2, report.html "
+    "(default: the instance's `language`, else en)",
 )
-"""`--lang` of the commands that write report.html (plan, report)."""
+"""`--lang` of the commands that write a plan's files (plan, report, diff)."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -334,20 +335,25 @@ def report(
 )
 @click.option("--force", is_flag=True, help="replace an existing --output file")
 @csv_dialect_option
+@lang_option
 @guarded
-def diff(old: Path, new: Path, output: Path | None, force: bool, csv_dialect: str) -> None:
+def diff(
+    old: Path, new: Path, output: Path | None, force: bool, csv_dialect: str, lang: str | None
+) -> None:
     """What moved from plan OLD to plan NEW (each a `juwe plan` folder or its plan.json):
     sessions (date, trainer), groups' finishing dates, rollout tasks, postings."""
     from models.diff import diff_plans
     from reports.changes import changes_table, write_changes_csv
     from reports.tables import to_excel_de
 
-    changes = diff_plans(load_previous(old), load_previous(new))
+    newer = load_previous(new)
+    changes = diff_plans(load_previous(old), newer)
+    words = lang or newer.instance.language
     if output is not None:
         _check_new_file(output, force)
 
         def write(tmp: Path) -> None:
-            write_changes_csv(changes, tmp)
+            write_changes_csv(changes, tmp, words)  # type: ignore[arg-type]
             if csv_dialect == "excel-de":
                 to_excel_de(tmp)
 
@@ -357,7 +363,7 @@ def diff(old: Path, new: Path, output: Path | None, force: bool, csv_dialect: st
         f"{c['sessions']} sessions, {c['groups']} finishing dates of groups, "
         f"{c['tasks']} rollout tasks, {c['staffing']} postings changed"
     )
-    df = changes_table(changes)
+    df = changes_table(changes, words)  # type: ignore[arg-type]
     for row in df.itertuples(index=False):
         r = row._asdict()
         what = " ".join(

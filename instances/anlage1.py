@@ -2,6 +2,7 @@
 
 A table of modules x groups: the first column holds the session (`Modul`: `1`, `9c`), an
 optional `Titel` column is skipped, every other column is a group (`Gruppe 8` or its id).
+Tables written in English (`--lang en`: `Module`, `Title`, `Group 8`) read the same.
 A cell reads as
 
 - `erl.` done (optionally with the day it took place: `erl. 2026-03-02`, `erl. 02.03.2026`),
@@ -186,7 +187,8 @@ def import_anlage1(
         )
     from reports.labels import group_labels
 
-    by_header = {label: gid for gid, label in group_labels(instance).items()}
+    by_header = {label: gid for gid, label in group_labels(instance, "en").items()}
+    by_header |= {label: gid for gid, label in group_labels(instance, "de").items()}
     by_header |= {g.id: g.id for g in instance.organisation.groups}
     columns: dict[int, str] = {}
     for j, c in enumerate(header[1:], start=1):

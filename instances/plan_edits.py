@@ -1,9 +1,10 @@
 """A planner's edits in plan.xlsx, read back as pins for the re-plan.
 
-The Sessions sheet of plan.xlsx holds one row per session (group, module, repetition,
-session, start, end, trainer, status). A planner changes a `start` day or a `trainer`, or
-writes `pinned` (or `fest`) into `status`; `juwe plan --previous plan.xlsx` compares the
-sheet with the plan.json beside it and makes every changed row a pin: a new start day pins
+The Sessions sheet of plan.xlsx (`Termine` when written in German) holds one row per
+session (group, module, repetition, session, start, end, trainer, status; in German
+Gruppe, Modul, Wiederholung, Sitzung, Beginn, Ende, Trainer, Status). A planner changes a
+`start` day or a `trainer`, or writes `pinned` (or `fest`) into `status`; `juwe plan
+--previous plan.xlsx` compares the sheet with the plan.json beside it and makes every changed row a pin: a new start day pins
 the day, a new trainer pins the trainer, `pinned` pins both as the row shows them. The rest
 is re-planned with minimal change against plan.json. The pins go into the instance the new
 plan.json records, so the next re-plan keeps them too.
@@ -23,8 +24,9 @@ from models.instance import Instance
 from models.io import InputError
 from models.plan import PlanFile
 from models.training import SessionStatus, Snapshot, SnapshotEntry
+from reports.i18n import canonical_column, canonical_value, column
 
-SHEET = "Sessions"
+SHEETS = ("Sessions", "Termine")
 NEEDED = ("group", "session", "start", "trainer", "status")
 PIN_WORDS = ("pinned", "fest", "fix")
 
@@ -58,17 +60,21 @@ def read_plan_edits(path: str | Path, previous: PlanFile) -> list[SnapshotEntry]
         wb = load_workbook(path, data_only=False)
     except Exception as exc:  # a damaged or foreign file: say so, no traceback
         raise InputError(path, [f"cannot be read as an Excel workbook (.xlsx): {exc}"]) from None
-    if SHEET not in wb.sheetnames:
-        raise InputError(path, [f"has no sheet {SHEET!r} (the one `juwe plan` writes)"])
-    ws = wb[SHEET]
-    where = f"sheet {SHEET!r}"
+    found = [name for name in SHEETS if name in wb.sheetnames]
+    if not found:
+        raise InputError(
+            path, ["has no sheet 'Sessions' or 'Termine' (the one `juwe plan` writes)"]
+        )
+    ws = wb[found[0]]
+    where = f"sheet {ws.title!r}"
     rows = list(ws.iter_rows())
     if not rows or all(c.value is None for c in rows[0]):
         raise InputError(path, [f"{where}, cell A1: the sheet is empty"])
-    header = {str(c.value).strip().lower(): i for i, c in enumerate(rows[0]) if c.value}
+    header = {canonical_column(str(c.value)): i for i, c in enumerate(rows[0]) if c.value}
     missing = [n for n in NEEDED if n not in header]
     if missing:
-        raise InputError(path, [f"{where}, row 1: no column {', '.join(missing)}"])
+        names = ", ".join(f"{n} ({column(n, 'de')})" for n in missing)
+        raise InputError(path, [f"{where}, row 1: no column {names}"])
     problems = [
         f"{where}, cells {rng.coord}: merged cells; unmerge them" for rng in ws.merged_cells.ranges
     ]
@@ -107,12 +113,13 @@ def read_plan_edits(path: str | Path, previous: PlanFile) -> list[SnapshotEntry]
                 + unknown("trainer", trainer, trainers)
             )
             continue
-        word = str(cell["status"].value or "").strip().lower()
+        word = canonical_value(str(cell["status"].value or ""), "status").lower()
         pin_all = word in PIN_WORDS
         if word and not pin_all and word not in ("done", "planned"):
             problems.append(
                 f"{where}, cell {cell['status'].coordinate}: cannot read {word!r}; write "
-                "pinned to keep the row as it is, or leave done/planned"
+                "pinned (fest) to keep the row as it is, or leave done/planned "
+                "(erledigt/geplant)"
             )
             continue
         new_day = start is not None and start != before.start

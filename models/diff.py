@@ -40,8 +40,8 @@ def session_changes(old: PlanFile, new: PlanFile) -> list[dict[str, Any]]:
     rows = []
     for key in sorted(a.keys() | b.keys()):
         o, n = a.get(key), b.get(key)
-        before = (o.start, o.end, o.trainer) if o else (None, None, None)
-        after = (n.start, n.end, n.trainer) if n else (None, None, None)
+        before = (o.start, o.end, o.trainer, o.status) if o else (None, None, None, None)
+        after = (n.start, n.end, n.trainer, n.status) if n else (None, None, None, None)
         if before == after:
             continue
         rows.append(
@@ -54,6 +54,8 @@ def session_changes(old: PlanFile, new: PlanFile) -> list[dict[str, Any]]:
                 "new_start": _iso(after[0]),
                 "new_end": _iso(after[1]),
                 "new_trainer": after[2],
+                "old_status": before[3],
+                "new_status": after[3],
             }
         )
     return rows
@@ -132,105 +134,6 @@ def diff_plans(old: PlanFile, new: PlanFile) -> dict[str, Any]:
         "staffing": len(out["staffing"]),
     }
     return out
-
-
-CHANGE_COLUMNS = [
-    "kind",
-    "change",
-    "group",
-    "session",
-    "family",
-    "task",
-    "unit",
-    "month",
-    "old_start",
-    "old_end",
-    "new_start",
-    "new_end",
-    "old_trainer",
-    "new_trainer",
-    "days",
-    "old_bv",
-    "new_bv",
-]
-"""changes.csv: one row per change; `kind` is session, group, task or posting, `change`
-says it in words (a planner filters by kind and reads the change)."""
-
-
-def _days(old: str | None, new: str | None) -> int | None:
-    if old is None or new is None:
-        return None
-    return (dt.date.fromisoformat(new) - dt.date.fromisoformat(old)).days
-
-
-def _moved(days: int | None) -> str:
-    if not days:
-        return ""
-    unit = "day" if abs(days) == 1 else "days"
-    return f"{abs(days)} {unit} {'later' if days > 0 else 'earlier'}"
-
-
-def _session_change(row: dict[str, Any]) -> str:
-    if row["old_start"] is None and row["old_trainer"] is None:
-        return "new session"
-    if row["new_start"] is None and row["new_trainer"] is None:
-        return "no longer planned"
-    words = []
-    days = _days(row["old_start"], row["new_start"])
-    if days:
-        words.append(f"moved {_moved(days)}")
-    elif row["old_end"] != row["new_end"]:
-        words.append("other end day")
-    if row["old_trainer"] != row["new_trainer"]:
-        words.append(f"trainer {row['old_trainer'] or '-'} -> {row['new_trainer'] or '-'}")
-    return ", ".join(words)
-
-
-def change_rows(changes: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of changes.csv (columns CHANGE_COLUMNS) from a `diff_plans` result: moved
-    sessions, groups whose finishing date changed, moved rollout tasks, changed postings."""
-    rows: list[dict[str, Any]] = []
-
-    def add(**values: Any) -> None:
-        rows.append({c: values.get(c) for c in CHANGE_COLUMNS})
-
-    for r in changes.get("sessions", []):
-        add(
-            kind="session",
-            change=_session_change(r),
-            days=_days(r["old_start"], r["new_start"]),
-            **{k: r[k] for k in r},
-        )
-    for r in changes.get("groups", []):
-        if r["old_finish"] == r["new_finish"]:
-            continue
-        if r["old_finish"] is None or r["new_finish"] is None:
-            words = "new group" if r["old_finish"] is None else "no longer planned"
-        else:
-            words = f"finishes {_moved(r['days'])}"
-        add(
-            kind="group",
-            change=words,
-            group=r["group"],
-            old_end=r["old_finish"],
-            new_end=r["new_finish"],
-            days=r["days"],
-        )
-    for r in changes.get("tasks", []):
-        days = _days(r["old_start"], r["new_start"])
-        if r["old_start"] is None or r["new_start"] is None:
-            words = "new task" if r["old_start"] is None else "no longer planned"
-        else:
-            words = f"moved {_moved(days)}" if days else "other end day"
-        add(kind="task", change=words, days=days, **r)
-    for r in changes.get("staffing", []):
-        diff = round(r["new_bv"] - r["old_bv"], 4)
-        add(
-            kind="posting",
-            change=f"{'+' if diff > 0 else ''}{diff:g} BV posted",
-            **r,
-        )
-    return rows
 
 
 def revise(old: PlanFile, new: PlanFile, previous: str) -> Revision:

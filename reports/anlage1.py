@@ -14,6 +14,7 @@ import pandas as pd
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
 from models.training import SessionStatus
+from reports.i18n import Lang, column
 from reports.labels import group_labels
 
 DONE = "erl."
@@ -36,17 +37,18 @@ def _cell(session: PlannedSession | None, done_at_snapshot: bool, years_only: bo
     return f"{OPEN}{ARROW}{when}" if session.was_missed else when
 
 
-def _table(instance: Instance, plan: TrainingPlan, years_only: bool) -> pd.DataFrame:
+def _table(instance: Instance, plan: TrainingPlan, years_only: bool, lang: Lang) -> pd.DataFrame:
     tr = instance.training
-    headers = group_labels(instance)
-    columns = [MODULE_COL, TITLE_COL, *headers.values()]
+    headers = group_labels(instance, lang)
+    module_col, title_col = column(MODULE_COL, lang), column(TITLE_COL, lang)
+    columns = [module_col, title_col, *headers.values()]
     if tr is None:
         return pd.DataFrame(columns=columns)
     by_key = plan.by_key()
     status = tr.status_of()
     rows = []
     for module, _, label in tr.session_sequence():
-        row = {MODULE_COL: label, TITLE_COL: module.title}
+        row = {module_col: label, title_col: module.title}
         for gid, header in headers.items():
             entry = status.get((gid, label))
             done = entry is not None and entry.status == SessionStatus.done
@@ -55,14 +57,16 @@ def _table(instance: Instance, plan: TrainingPlan, years_only: bool) -> pd.DataF
     return pd.DataFrame(rows, columns=columns)
 
 
-def anlage1_table(instance: Instance, plan: TrainingPlan) -> pd.DataFrame:
-    """Rows: sessions in training order; columns: Modul, Titel, one per group; dates."""
-    return _table(instance, plan, years_only=False)
+def anlage1_table(instance: Instance, plan: TrainingPlan, lang: Lang = "de") -> pd.DataFrame:
+    """Rows: sessions in training order; columns: Modul, Titel, one per group (`Gruppe 8`;
+    in English Module, Title, `Group 8`); dates. The cells read the same in both languages
+    (`erl.`, `offen`: the document's words, explained in the glossary)."""
+    return _table(instance, plan, years_only=False, lang=lang)
 
 
-def anlage1_years(instance: Instance, plan: TrainingPlan) -> pd.DataFrame:
+def anlage1_years(instance: Instance, plan: TrainingPlan, lang: Lang = "de") -> pd.DataFrame:
     """Same shape as `anlage1_table`, planned cells show only the year (the seed's form)."""
-    return _table(instance, plan, years_only=True)
+    return _table(instance, plan, years_only=True, lang=lang)
 
 
 def cell_kind(text: str) -> CellKind:
@@ -77,4 +81,5 @@ def cell_kind(text: str) -> CellKind:
 
 
 def group_columns(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if c not in (MODULE_COL, TITLE_COL)]
+    """The group columns of an Anlage 1 frame: all but the first two (module, title)."""
+    return [str(c) for c in df.columns[2:]]

@@ -17,8 +17,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.instance import Instance
 from models.plan import TrainingPlan
-from reports.anlage1 import TITLE_COL, anlage1_table, anlage1_years, cell_kind
+from reports.anlage1 import anlage1_table, anlage1_years, cell_kind
 from reports.cells import plan_stamp, save_workbook, text_row
+from reports.i18n import Lang, sheet
 
 SHEET_DATES = "Anlage 1"
 SHEET_YEARS = "Anlage 1 (Jahre)"
@@ -38,7 +39,7 @@ def _fill_sheet(ws: Worksheet, df: pd.DataFrame, numeric_years: bool) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for values in df.itertuples(index=False):
         text_row(ws, [int(v) if numeric_years and str(v).isdigit() else v for v in values])
-    title_idx = list(df.columns).index(TITLE_COL) + 1 if TITLE_COL in df.columns else -1
+    title_idx = 2  # module, title, then the groups
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if cell.column == title_idx:
@@ -54,12 +55,16 @@ def _fill_sheet(ws: Worksheet, df: pd.DataFrame, numeric_years: bool) -> None:
     ws.freeze_panes = "B2"  # header row and first column stay visible
 
 
-def write_anlage1_xlsx(instance: Instance, plan: TrainingPlan, path: Path) -> Path:
+def write_anlage1_xlsx(
+    instance: Instance, plan: TrainingPlan, path: Path, lang: Lang | None = None
+) -> Path:
+    lang = lang or instance.language
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = SHEET_DATES
-    _fill_sheet(ws, anlage1_table(instance, plan), numeric_years=False)
-    _fill_sheet(wb.create_sheet(SHEET_YEARS), anlage1_years(instance, plan), numeric_years=True)
+    ws.title = sheet(SHEET_DATES, lang)
+    _fill_sheet(ws, anlage1_table(instance, plan, lang), numeric_years=False)
+    years = wb.create_sheet(sheet(SHEET_YEARS, lang))
+    _fill_sheet(years, anlage1_years(instance, plan, lang), numeric_years=True)
     save_workbook(wb, path, plan_stamp(instance))
     return path

@@ -22,10 +22,10 @@ from models.plan import (
     TrainingPlan,
     TrainingResultRecord,
 )
-from reports.anlage1_html import HEADING, anlage1_sections, snapshot_line
+from reports.anlage1_html import anlage1_sections, heading, snapshot_line
 from reports.changes import changes_html
 from reports.gantt import training_gantt
-from reports.i18n import Lang, glossary_html, label
+from reports.i18n import Lang, glossary_html, label, localize
 from reports.page import html_page
 from reports.terms import terms_table
 
@@ -124,26 +124,16 @@ def _training_section(
     ]
     plan = record.plan
     if plan is None:
-        parts.append(
-            "<p>No training plan was found, so there is no chart and no Anlage 1; "
-            "see the status and message above.</p>"
-        )
+        parts.append(f"<p>{label('no_training_plan', lang)}</p>")
         return "\n".join(parts)
     parts.append(f"<h3>{label('gantt_group', lang)}</h3>")
     parts.append(figs.html(training_gantt(instance, plan, by="group"), "gantt-by-group"))
     parts.append(f"<h3>{label('gantt_trainer', lang)}</h3>")
     parts.append(figs.html(training_gantt(instance, plan, by="trainer"), "gantt-by-trainer"))
-    parts.append(f"<h2>{HEADING}</h2>")
-    parts.append(snapshot_line(instance))
-    parts.append(anlage1_sections(instance, plan, level=3))
+    parts.append(f"<h2 id='anlage1'>{heading(lang)}</h2>")
+    parts.append(snapshot_line(instance, lang))
+    parts.append(anlage1_sections(instance, plan, level=3, lang=lang))
     return "\n".join(parts)
-
-
-PART_TITLES = {
-    "training": "Training calendar",
-    "staffing": "Staffing",
-    "rollout": "Core-process rollout",
-}
 
 
 def _summary(plan_file: PlanFile, lang: Lang = "en") -> str:
@@ -169,13 +159,9 @@ def _summary(plan_file: PlanFile, lang: Lang = "en") -> str:
     if plan_file.joint is not None:
         j = plan_file.joint
         o = j.outcome
-        verdict = (
-            "used: lower than planned one after the other"
-            if j.used
-            else "not used: no lower than planned one after the other"
-        )
+        verdict = label("joint_used" if j.used else "joint_not_used", lang)
         rows.append(
-            "<tr><th scope='row'>Training + rollout, one model (--joint)</th>"
+            f"<tr><th scope='row'>{label('joint', lang)}</th>"
             f'<td><span class="status {o.status}">{escape(o.status)}</span></td>'
             f"<td class='num'>{_num(o.objective)}</td><td class='num'>{_num(o.bound)}</td>"
             f"<td class='num'>{_gap(o.gap)}</td><td>{verdict} "
@@ -229,8 +215,9 @@ def report_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
     return html_page(f"{label('plan', lang)} {inst.name}", "\n".join(body), lang=lang)
 
 
-def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
+def _table(df: pd.DataFrame, lang: Lang = "en") -> str:
+    """A table with canonical columns as HTML, headers and cell words in `lang`."""
+    return localize(df, lang).to_html(index=False, na_rep="", border=0, classes="data", escape=True)
 
 
 def _staffing_section(
@@ -244,46 +231,44 @@ def _staffing_section(
 
     part = instance.staffing
     assert part is not None
-    extra = [("Coupling", escape(record.coupling))] if record.coupling else []
+    extra = [(label("coupling", lang), escape(record.coupling))] if record.coupling else []
     parts = [
         f"<h2 id='staffing'>{label('staffing_heading', lang)}</h2>",
         outcome_html(record.outcome, None, part.weights.as_dict(), extra, lang),
     ]
     if record.plan is None:
-        parts.append("<p>No allocation was found; see the status and message above.</p>")
+        parts.append(f"<p>{label('no_allocation', lang)}</p>")
         return "\n".join(parts)
-    parts.append("<h3>Staffing table (need, existing, additional BV by year)</h3>")
-    parts.append(_table(staffing_table(instance, record.plan)))
-    parts.append("<h3>BV timeline: planned and expected filled BV</h3>")
-    parts.append(
-        "<p class='meta'>Expected filled BV follow the hiring model: postings arrive after "
-        "the lag, a share is filled, staff leave at the attrition rate and are re-posted.</p>"
-    )
-    parts.append(figs.html(staffing_timeline_chart(instance, record.plan), "staffing-timeline"))
-    parts.append("<h3>Allocation: who gets which positions when</h3>")
-    parts.append(_table(allocation_table(instance, record.plan)))
+    parts.append(f"<h3>{label('staffing_table', lang)}</h3>")
+    parts.append(_table(staffing_table(instance, record.plan), lang))
+    parts.append(f"<h3>{label('timeline', lang)}</h3>")
+    parts.append(f"<p class='meta'>{label('timeline_meta', lang)}</p>")
+    chart = staffing_timeline_chart(instance, record.plan, lang)
+    parts.append(figs.html(chart, "staffing-timeline"))
+    parts.append(f"<h3>{label('allocation', lang)}</h3>")
+    parts.append(_table(allocation_table(instance, record.plan), lang))
     return "\n".join(parts)
 
 
 def _rollout_section(
     instance: Instance, record: RolloutResultRecord, figs: _Figures, lang: Lang = "en"
 ) -> str:
-    from reports.rollout import ANLAGE2_HEADING, anlage2_html, resource_chart, rollout_gantt
+    from reports.rollout import anlage2_html, resource_chart, rollout_gantt
 
-    extra = [("Coupling", escape(record.coupling))] if record.coupling else []
+    extra = [(label("coupling", lang), escape(record.coupling))] if record.coupling else []
     parts = [
         f"<h2 id='rollout'>{label('rollout', lang)}</h2>",
         outcome_html(record.outcome, None, record.outcome.weights, extra, lang),
     ]
     if record.plan is None:
-        parts.append("<p>No rollout plan was found; see the status and message above.</p>")
+        parts.append(f"<p>{label('no_rollout_plan', lang)}</p>")
         return "\n".join(parts)
-    parts.append("<h3>Gantt chart by family and centre</h3>")
-    parts.append(figs.html(rollout_gantt(instance, record.plan), "rollout-gantt"))
-    parts.append("<h3>Resource usage</h3>")
-    parts.append(figs.html(resource_chart(instance, record.plan), "rollout-resources"))
-    parts.append(f"<h2>{ANLAGE2_HEADING}</h2>")
-    parts.append(anlage2_html(instance, record.plan))
+    parts.append(f"<h3>{label('rollout_gantt', lang)}</h3>")
+    parts.append(figs.html(rollout_gantt(instance, record.plan, lang), "rollout-gantt"))
+    parts.append(f"<h3>{label('resources', lang)}</h3>")
+    parts.append(figs.html(resource_chart(instance, record.plan, lang), "rollout-resources"))
+    parts.append(f"<h2 id='anlage2'>{label('anlage2_heading', lang)}</h2>")
+    parts.append(anlage2_html(instance, record.plan, lang))
     return "\n".join(parts)
 
 

@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from models.instance import Instance
+from reports.i18n import Lang, column
 
 NO_TRAINER = "ohne Trainer"
+GROUP_WORD = {"de": "Gruppe", "en": "Group"}
 
 
-def group_label(group_id: str) -> str:
-    """'Gruppe 5' for the numbered groups of the seed document, else the id itself."""
-    return f"Gruppe {group_id}" if group_id.isdigit() else group_id
+def group_label(group_id: str, lang: Lang = "de") -> str:
+    """'Gruppe 5' ('Group 5') for the numbered groups of the seed document, else the id."""
+    return f"{GROUP_WORD[lang]} {group_id}" if group_id.isdigit() else group_id
 
 
-def group_labels(instance: Instance) -> dict[str, str]:
-    """Group id -> column header, in instance order; made unique if two labels collide."""
+def group_labels(instance: Instance, lang: Lang = "de") -> dict[str, str]:
+    """Group id -> column header of Anlage 1, in instance order; made unique if two labels
+    collide (with each other or with the Modul and Titel columns)."""
     out: dict[str, str] = {}
-    taken = {"Modul", "Titel"}
+    taken = {column("Modul", lang), column("Titel", lang)}
     for g in instance.organisation.groups:
-        label = group_label(g.id)
+        label = group_label(g.id, lang)
         if label in taken:
-            label = f"Gruppe {g.id}"
+            label = f"{GROUP_WORD[lang]} {g.id}"
         while label in taken:
             label += "'"
         taken.add(label)

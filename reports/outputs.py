@@ -94,23 +94,25 @@ def write_plan_outputs(
     lang: Lang | None = None,
 ) -> list[Path]:
     """The CSV, Excel, calendar and HTML files of every planned part, plan.xlsx and
-    report.html, into `out_dir` (which exists); with `pdf` report.pdf too (when Chromium
+    report.html, into `out_dir` (which exists), headers and labels in `lang` (default: the
+    instance's `language`); with `pdf` report.pdf too (when Chromium
     is missing, why it was skipped goes into `notes`); `csv_dialect` "excel-de": every CSV
     file for a German Excel (`reports.tables.to_excel_de`). Returns the paths written."""
     out = Path(out_dir)
     inst = plan_file.instance
+    lang = lang or inst.language
     paths: list[Path] = []
     if plan_file.training is not None and plan_file.training.plan is not None:
-        paths += write_training_files(inst, plan_file.training.plan, out, plan_file.revision)
+        paths += write_training_files(inst, plan_file.training.plan, out, plan_file.revision, lang)
         if ics_per is not None:
             paths += write_ics_per(plan_file, ics_per, out)
     if plan_file.staffing is not None and plan_file.staffing.plan is not None:
-        paths += write_staffing_files(inst, plan_file.staffing.plan, out)
+        paths += write_staffing_files(inst, plan_file.staffing.plan, out, lang)
     if plan_file.rollout is not None and plan_file.rollout.plan is not None:
-        paths += write_rollout_files(inst, plan_file.rollout.plan, out)
+        paths += write_rollout_files(inst, plan_file.rollout.plan, out, lang)
     if plan_file.revision is not None:
-        paths.append(write_changes_csv(plan_file.revision.changes, out / CHANGES_CSV))
-    paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx"))
+        paths.append(write_changes_csv(plan_file.revision.changes, out / CHANGES_CSV, lang))
+    paths.append(write_plan_xlsx(plan_file, out / "plan.xlsx", lang))
     paths.append(write_report_html(plan_file, out, lang))
     if pdf:
         from reports.pdf import write_report_pdf

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
-from reports.anlage1_html import HEADING, LEGEND, anlage1_html_table, snapshot_line
-from reports.i18n import Lang
+from reports.anlage1_html import anlage1_html_table, heading, legend, snapshot_line
+from reports.i18n import Lang, label
 from reports.page import html_page
 
 PDF_NAME = "report.pdf"
@@ -63,21 +63,22 @@ def _fit(html: str, columns: int) -> str:
 
 
 def appendix_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
-    """The page Chromium prints: one section (page) per part of the appendix; the summary
-    in `lang` (default: the instance's language), the Anlagen in German as filed."""
+    """The page Chromium prints: one section (page) per part of the appendix, in `lang`
+    (default: the instance's language)."""
     from reports.html import _summary, _table
 
     inst = plan_file.instance
     lang = lang or inst.language
     sections = [
-        f"<section class='sheet'><h1>Anlage zum Bericht: {escape(inst.name)}</h1>"
+        f"<section class='sheet'><h1>{label('appendix', lang)}: {escape(inst.name)}</h1>"
         f"{_summary(plan_file, lang)}</section>"
     ]
     t = plan_file.training
     if t is not None and t.plan is not None:
-        df = anlage1_table(inst, t.plan)
+        df = anlage1_table(inst, t.plan, lang)
         sections.append(
-            f"<section class='sheet'><h2>{HEADING}</h2>{snapshot_line(inst)}{LEGEND}"
+            f"<section class='sheet'><h2>{heading(lang)}</h2>{snapshot_line(inst, lang)}"
+            f"{legend(lang)}"
             f"{_fit(anlage1_html_table(df), len(df.columns))}</section>"
         )
     s = plan_file.staffing
@@ -86,19 +87,19 @@ def appendix_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
 
         df = staffing_table(inst, s.plan)
         sections.append(
-            "<section class='sheet'><h2>Personalbemessung: zusätzliche Stellen (BV)</h2>"
-            f"{_fit(_table(df), len(df.columns))}</section>"
+            f"<section class='sheet'><h2>{label('staffing_table_pdf', lang)}</h2>"
+            f"{_fit(_table(df, lang), len(df.columns))}</section>"
         )
     r = plan_file.rollout
     if r is not None and r.plan is not None:
-        from reports.rollout import ANLAGE2_HEADING, anlage2_html, anlage2_table
+        from reports.rollout import anlage2_html, anlage2_table
 
         columns = len(anlage2_table(inst, r.plan).columns)
         sections.append(
-            f"<section class='sheet'><h2>{ANLAGE2_HEADING}</h2>"
-            f"{_fit(anlage2_html(inst, r.plan), columns)}</section>"
+            f"<section class='sheet'><h2>{label('anlage2_heading', lang)}</h2>"
+            f"{_fit(anlage2_html(inst, r.plan, lang), columns)}</section>"
         )
-    page = html_page(f"Anlage {inst.name}", "\n".join(sections), lang="de")
+    page = html_page(f"{label('appendix', lang)} {inst.name}", "\n".join(sections), lang=lang)
     return page.replace("</style>", PRINT_CSS + "</style>", 1)
 
 

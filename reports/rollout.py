@@ -14,10 +14,12 @@ import plotly.graph_objects as go
 from models.instance import Instance
 from models.rollout import RolloutPlan, rollout_calendar
 from reports.gantt import DAY_MS, PALETTE
+from reports.i18n import Lang, column, label
 from reports.page import html_page
 from reports.tables import write_csv
 
-ANLAGE2_HEADING = "Anlage 2: Zeitplan der Einführung der Kernprozesse"
+ANLAGE2_HEADING = label("anlage2_heading", "de")
+TEXT_COLUMNS = ("Familie", "Aufgabe", "Titel")
 ROLLOUT_FILES = ("rollout_tasks.csv", "anlage2.csv", "anlage2.html")
 
 
@@ -68,15 +70,15 @@ def anlage2_table(instance: Instance, plan: RolloutPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def anlage2_html(instance: Instance, plan: RolloutPlan) -> str:
+def anlage2_html(instance: Instance, plan: RolloutPlan, lang: Lang = "de") -> str:
     """Anlage 2 as an HTML table with shaded month cells (no scripts, no external CSS)."""
     df = anlage2_table(instance, plan)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{escape(column(str(c), lang))}</th>" for c in df.columns)
     body = []
     for _, row in df.iterrows():
         cells = []
         for col, value in row.items():
-            if col in ("Familie", "Aufgabe", "Titel"):
+            if col in TEXT_COLUMNS:
                 cells.append(f"<td>{escape(str(value))}</td>")
             else:
                 style = ' style="background:#5b8def"' if value == "x" else ""
@@ -86,17 +88,21 @@ def anlage2_html(instance: Instance, plan: RolloutPlan) -> str:
     return f'<table class="anlage"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def write_rollout_files(instance: Instance, plan: RolloutPlan, out_dir: Path) -> list[Path]:
+def write_rollout_files(
+    instance: Instance, plan: RolloutPlan, out_dir: Path, lang: Lang | None = None
+) -> list[Path]:
     out = Path(out_dir)
+    lang = lang or instance.language
     paths = [out / name for name in ROLLOUT_FILES]
-    write_csv(rollout_tasks_table(plan), paths[0])
-    write_csv(anlage2_table(instance, plan), paths[1])
-    body = f"<h1>{ANLAGE2_HEADING}</h1>\n{anlage2_html(instance, plan)}"
-    paths[2].write_text(html_page(ANLAGE2_HEADING, body), encoding="utf-8")
+    write_csv(rollout_tasks_table(plan), paths[0], lang)
+    write_csv(anlage2_table(instance, plan), paths[1], lang)
+    heading = label("anlage2_heading", lang)
+    body = f"<h1>{heading}</h1>\n{anlage2_html(instance, plan, lang)}"
+    paths[2].write_text(html_page(heading, body, lang=lang), encoding="utf-8")
     return paths
 
 
-def rollout_gantt(instance: Instance, plan: RolloutPlan) -> go.Figure:
+def rollout_gantt(instance: Instance, plan: RolloutPlan, lang: Lang = "de") -> go.Figure:
     """A bar per task (and centre), coloured by family; the first family on top."""
     assert instance.rollout is not None
     fams = [f.id for f in instance.rollout.families]
@@ -123,12 +129,12 @@ def rollout_gantt(instance: Instance, plan: RolloutPlan) -> go.Figure:
             )
         )
     fig.update_layout(
-        title=f"Einführung der Kernprozesse – {instance.name}",
+        title=f"{label('rollout_chart', lang)} – {instance.name}",
         barmode="overlay",
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed"},
         height=max(300, 18 * len(plan.tasks) + 120),
-        legend_title_text="Familie",
+        legend_title_text=label("family", lang),
     )
     return fig
 
@@ -148,7 +154,7 @@ def resource_usage(instance: Instance, plan: RolloutPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["resource", "date", "used"])
 
 
-def resource_chart(instance: Instance, plan: RolloutPlan) -> go.Figure:
+def resource_chart(instance: Instance, plan: RolloutPlan, lang: Lang = "de") -> go.Figure:
     df = resource_usage(instance, plan)
     fig = go.Figure()
     for res, part in df.groupby("resource", sort=True):
@@ -162,6 +168,9 @@ def resource_chart(instance: Instance, plan: RolloutPlan) -> go.Figure:
             )
         )
     fig.update_layout(
-        title="Ressourcenauslastung", xaxis={"type": "date"}, yaxis_title="belegt", height=420
+        title=label("resources", lang),
+        xaxis={"type": "date"},
+        yaxis_title=label("used", lang),
+        height=420,
     )
     return fig

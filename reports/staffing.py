@@ -13,6 +13,8 @@ from plotly.subplots import make_subplots
 from models.check_staffing import staffing_figures
 from models.instance import Instance
 from models.staffing import SCALE, StaffingPart, StaffingPlan, short_month
+from reports.i18n import Lang
+from reports.i18n import label as text
 from reports.tables import write_csv
 
 STAFFING_FILES = ("staffing_allocation.csv", "staffing_timeline.csv", "staffing_table.csv")
@@ -122,21 +124,24 @@ def timeline_table(instance: Instance, plan: StaffingPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_staffing_files(instance: Instance, plan: StaffingPlan, out_dir: Path) -> list[Path]:
+def write_staffing_files(
+    instance: Instance, plan: StaffingPlan, out_dir: Path, lang: Lang | None = None
+) -> list[Path]:
     out = Path(out_dir)
+    lang = lang or instance.language
     return [
-        write_csv(allocation_table(instance, plan), out / "staffing_allocation.csv"),
-        write_csv(timeline_table(instance, plan), out / "staffing_timeline.csv"),
-        write_csv(staffing_table(instance, plan), out / "staffing_table.csv"),
+        write_csv(allocation_table(instance, plan), out / "staffing_allocation.csv", lang),
+        write_csv(timeline_table(instance, plan), out / "staffing_timeline.csv", lang),
+        write_csv(staffing_table(instance, plan), out / "staffing_table.csv", lang),
     ]
 
 
-def staffing_timeline_chart(instance: Instance, plan: StaffingPlan) -> go.Figure:
+def staffing_timeline_chart(instance: Instance, plan: StaffingPlan, lang: Lang = "en") -> go.Figure:
     """Casework BV per centre, planned against expected, one small panel per centre."""
     part = _part(instance)
     df = timeline_table(instance, plan)
     df = df[df["category"] == part.casework_category]
-    df = df.assign(centre=df["centre"].replace("", "(no centre)"))
+    df = df.assign(centre=df["centre"].replace("", text("no_centre", lang)))
     centres = list(dict.fromkeys(df["centre"]))
     cols = min(3, max(1, len(centres)))
     rows = -(-len(centres) // cols)
@@ -155,8 +160,8 @@ def staffing_timeline_chart(instance: Instance, plan: StaffingPlan) -> go.Figure
         )
         r, c = i // cols + 1, i % cols + 1
         for col, label, dash in (
-            ("planned_bv", "planned", "dash"),
-            ("expected_bv", "expected", None),
+            ("planned_bv", text("planned_line", lang), "dash"),
+            ("expected_bv", text("expected_line", lang), None),
         ):
             fig.add_trace(
                 go.Scatter(
@@ -171,7 +176,7 @@ def staffing_timeline_chart(instance: Instance, plan: StaffingPlan) -> go.Figure
                 col=c,
             )
     fig.update_layout(
-        title="Casework BV per centre: planned (posted) against expected (filled)",
+        title=text("timeline_chart", lang),
         height=260 * rows + 80,
         margin={"t": 80, "l": 50, "r": 20, "b": 40},
     )

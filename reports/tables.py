@@ -11,6 +11,7 @@ import pandas as pd
 
 from models.plan import TrainingPlan
 from reports.cells import csv_safe
+from reports.i18n import COLUMNS, Lang, localize
 
 SESSION_COLUMNS = ["group", "module", "repetition", "session", "start", "end", "trainer", "status"]
 
@@ -33,10 +34,12 @@ def sessions_table(plan: TrainingPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SESSION_COLUMNS)
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
+def write_csv(df: pd.DataFrame, path: Path, lang: Lang | None = None) -> Path:
     """UTF-8, '\\n' line ends, no index: the same bytes on every platform; text cells
-    that a spreadsheet would run as a formula get a leading `'` (`reports.cells`)."""
-    csv_safe(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    that a spreadsheet would run as a formula get a leading `'` (`reports.cells`). With
+    `lang`, the canonical headers and cell words in that language (`reports.i18n`)."""
+    table = df if lang is None else localize(df, lang)
+    csv_safe(table).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 
@@ -61,7 +64,9 @@ ID_COLUMNS = frozenset(
         "month",
     }
 )
-"""Columns of ids and labels: `1.2` there is a name, not a number, and stays as it is."""
+ID_COLUMNS |= {COLUMNS[c][lang] for c in ID_COLUMNS if c in COLUMNS for lang in COLUMNS[c]}
+"""Columns of ids and labels (in either language): `1.2` there is a name, not a number,
+and stays as it is."""
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
 
@@ -87,5 +92,5 @@ def to_excel_de(path: Path) -> Path:
     return path
 
 
-def write_sessions_csv(plan: TrainingPlan, path: Path) -> Path:
-    return write_csv(sessions_table(plan), path)
+def write_sessions_csv(plan: TrainingPlan, path: Path, lang: Lang | None = None) -> Path:
+    return write_csv(sessions_table(plan), path, lang)

@@ -1,9 +1,10 @@
 """plan.xlsx: every table of a plan in one workbook, a sheet per table.
 
 The sheets hold the same rows and columns as the CSV files (sessions, Anlage 1, staffing
-table, allocation, timeline, rollout tasks, Anlage 2); headers are bold and frozen, columns
-sized to their content, dates are real Excel dates (shown as DD.MM.YYYY) and numbers are
-numbers, so planners can sort, filter and sum right away.
+table, allocation, timeline, rollout tasks, Anlage 2, changes), sheet names, headers and
+cell words in the language of the plan's files (`reports.i18n`); headers are bold and
+frozen, columns sized to their content, dates are real Excel dates (shown as DD.MM.YYYY)
+and numbers are numbers, so planners can sort, filter and sum right away.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from models.plan import PlanFile
 from reports.anlage1 import anlage1_table
 from reports.cells import plan_stamp, save_workbook, text_row
 from reports.changes import CHANGES_CSV, changes_table
+from reports.i18n import Lang, localize, sheet, value
 from reports.rollout import anlage2_table, rollout_tasks_table
 from reports.staffing import allocation_table, staffing_table, timeline_table
 from reports.tables import sessions_table
@@ -29,14 +31,21 @@ DATE_COLUMNS = ("start", "end", "date")
 MAX_WIDTH = 60
 
 
-def plan_tables(plan_file: PlanFile) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Sheet name -> (the CSV file with the same rows, the table), for the parts planned."""
+def plan_tables(
+    plan_file: PlanFile, lang: Lang | None = None
+) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Canonical sheet name -> (the CSV file with the same rows, the table with canonical
+    columns), for the parts planned; Anlage 1 and the change words in `lang` (default:
+    Anlage 1 German as filed, the words English). The web service serves these as they are."""
     inst = plan_file.instance
     out: dict[str, tuple[str, pd.DataFrame]] = {}
     t = plan_file.training
     if t is not None and t.plan is not None:
         out["Sessions"] = ("training_sessions.csv", sessions_table(t.plan))
-        out["Anlage 1"] = ("anlage1.csv", anlage1_table(inst, t.plan))
+        out["Anlage 1"] = (
+            "anlage1.csv",
+            anlage1_table(inst, t.plan, "de" if lang is None else lang),
+        )
     s = plan_file.staffing
     if s is not None and s.plan is not None:
         out["Staffing table"] = ("staffing_table.csv", staffing_table(inst, s.plan))
@@ -47,7 +56,7 @@ def plan_tables(plan_file: PlanFile) -> dict[str, tuple[str, pd.DataFrame]]:
         out["Rollout tasks"] = ("rollout_tasks.csv", rollout_tasks_table(r.plan))
         out["Anlage 2"] = ("anlage2.csv", anlage2_table(inst, r.plan))
     if plan_file.revision is not None:
-        out["Changes"] = (CHANGES_CSV, changes_table(plan_file.revision.changes))
+        out["Changes"] = (CHANGES_CSV, changes_table(plan_file.revision.changes, lang or "en"))
     return out
 
 
@@ -62,18 +71,25 @@ def _cell(value: object, column: str) -> object:
     return value
 
 
-def write_plan_xlsx(plan_file: PlanFile, path: Path) -> Path:
+def _localized(value_: object, column: str, lang: Lang) -> object:
+    cell = _cell(value_, column)
+    return value(cell, column, lang) if isinstance(cell, str) else cell
+
+
+def write_plan_xlsx(plan_file: PlanFile, path: Path, lang: Lang | None = None) -> Path:
+    lang = lang or plan_file.instance.language
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet, (_csv, df) in plan_tables(plan_file).items():
-        ws = wb.create_sheet(sheet)
-        columns = [str(c) for c in df.columns]
+    for name, (_csv, df) in plan_tables(plan_file, lang).items():
+        ws = wb.create_sheet(sheet(name, lang))
+        canonical = [str(c) for c in df.columns]
+        columns = [str(c) for c in localize(df.head(0), lang).columns]
         text_row(ws, columns)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         for row in df.itertuples(index=False):
-            text_row(ws, [_cell(v, c) for v, c in zip(row, columns)])
+            text_row(ws, [_localized(v, c, lang) for v, c in zip(row, canonical)])
         widths = [len(c) for c in columns]
         for col_cells in ws.iter_cols(min_row=2):
             for cell in col_cells:
@@ -88,6 +104,6 @@ def write_plan_xlsx(plan_file: PlanFile, path: Path) -> Path:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
     if not wb.sheetnames:
-        text_row(wb.create_sheet("Plan"), ["No part of the instance was planned."])
+        text_row(wb.create_sheet(sheet("Plan", lang)), ["No part of the instance was planned."])
     save_workbook(wb, path, plan_stamp(plan_file.instance))
     return path

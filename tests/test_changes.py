@@ -69,12 +69,14 @@ NEW = _plan(
 
 EXPECTED = [
     "kind,change,group,session,family,task,unit,month,old_start,old_end,new_start,new_end,"
-    "old_trainer,new_trainer,days,old_bv,new_bv",
-    "session,moved 7 days later,G1,B,,,,,2026-03-09,2026-03-09,2026-03-16,2026-03-16,T1,T1,7,,",
-    "session,trainer T1 -> T2,G2,A,,,,,2026-03-03,2026-03-03,2026-03-03,2026-03-03,T1,T2,0,,",
-    "session,no longer planned,G2,B,,,,,2026-03-04,2026-03-04,,,T2,,,,",
-    "group,finishes 7 days later,G1,,,,,,,2026-03-09,,2026-03-16,,,7,,",
-    "group,finishes 1 day earlier,G2,,,,,,,2026-03-04,,2026-03-03,,,-1,,",
+    "old_trainer,new_trainer,old_status,new_status,days,old_bv,new_bv",
+    "session,moved 7 days later,G1,B,,,,,2026-03-09,2026-03-09,2026-03-16,2026-03-16,T1,T1,"
+    "planned,planned,7,,",
+    "session,trainer T1 -> T2,G2,A,,,,,2026-03-03,2026-03-03,2026-03-03,2026-03-03,T1,T2,"
+    "planned,planned,0,,",
+    "session,no longer planned,G2,B,,,,,2026-03-04,2026-03-04,,,T2,,planned,,,,",
+    "group,finishes 7 days later,G1,,,,,,,2026-03-09,,2026-03-16,,,,,7,,",
+    "group,finishes 1 day earlier,G2,,,,,,,2026-03-04,,2026-03-03,,,,,-1,,",
 ]
 
 

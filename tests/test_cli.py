@@ -179,10 +179,11 @@ def test_plan_writes_the_training_files(planned, reports_ready):
         assert (out / name).stat().st_size > 0, name
     with (out / "training_sessions.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    columns = {"group", "module", "repetition", "start", "end", "trainer", "status"}
+    # the Bremen instance is German (`language: de`): German headers and words
+    columns = {"Gruppe", "Modul", "Wiederholung", "Beginn", "Ende", "Trainer", "Status"}
     assert columns <= set(rows[0])
     assert len(rows) == 13 * 12
-    assert sum(r["status"] == "planned" for r in rows) == 62
+    assert sum(r["Status"] == "geplant" for r in rows) == 62
 
 
 def test_non_empty_out_without_force_keeps_files(planned, juwe, assert_input_error):

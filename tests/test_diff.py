@@ -76,10 +76,10 @@ def test_diff_lists_what_moved():
     assert diff["sessions"] == [
         {"group": "G1", "session": "B", "old_start": "2026-03-09", "old_end": "2026-03-10",
          "old_trainer": "T1", "new_start": "2026-03-16", "new_end": "2026-03-17",
-         "new_trainer": "T1"},
+         "new_trainer": "T1", "old_status": "planned", "new_status": "planned"},
         {"group": "G2", "session": "A", "old_start": "2026-03-03", "old_end": "2026-03-03",
          "old_trainer": "T1", "new_start": "2026-03-03", "new_end": "2026-03-03",
-         "new_trainer": "T2"},
+         "new_trainer": "T2", "old_status": "planned", "new_status": "planned"},
     ]  # fmt: skip
     assert diff["groups"] == [
         {"group": "G1", "old_finish": "2026-03-10", "new_finish": "2026-03-17", "days": 7},

@@ -23,8 +23,9 @@ from reports.workbook import plan_tables
 def planned(tmp_path_factory, juwe_module) -> Path:
     out = tmp_path_factory.mktemp("outputs") / "plan"
     r = juwe_module(
-        "plan", "--out", out, "--workers", "2", "--time-limit", "30", "--ics-per", "group", "-q"
-    )
+        "plan", "--out", out, "--workers", "2", "--time-limit", "30", "--ics-per", "group", "-q",
+        "--lang", "en",
+    )  # fmt: skip
     assert r.exit_code == 0, r.output
     return out
 
@@ -160,7 +161,7 @@ def test_report_has_a_summary_and_every_part(planned, record):
     ]:
         assert f">{term}<" in text and words in text, term
     assert "Anlage 1" in text and "Anlage 2" in text
-    assert "Insgesamt" in text  # the staffing table's total row
+    assert "Total" in text  # the staffing table's total row (Insgesamt in German)
     assert head  # the page around plotly.js
 
 
@@ -169,7 +170,7 @@ def test_juwe_report_rebuilds_the_same_files(planned, tmp_path, juwe):
     shutil.copytree(planned, copy)
     for name in ("report.html", "plan.xlsx", "anlage2.csv", "staffing_timeline.csv"):
         (copy / name).unlink()
-    r = juwe("report", copy)
+    r = juwe("report", copy, "--lang", "en")  # the plan was written in English
     assert r.exit_code == 0, r.output
     assert "rebuilt" in r.output
     assert (copy / "report.html").read_bytes() == (planned / "report.html").read_bytes()
@@ -178,7 +179,7 @@ def test_juwe_report_rebuilds_the_same_files(planned, tmp_path, juwe):
     a, b = load_workbook(copy / "plan.xlsx"), load_workbook(planned / "plan.xlsx")
     for ws in a.worksheets:
         assert list(ws.values) == list(b[ws.title].values)
-    assert report_html(load_plan(copy / "plan.json")) == (copy / "report.html").read_text(
+    assert report_html(load_plan(copy / "plan.json"), "en") == (copy / "report.html").read_text(
         encoding="utf-8"
     )
 
@@ -203,3 +204,70 @@ def test_juwe_report_bad_folder_exit_2(tmp_path, juwe, setup, message):
     r = juwe("report", folder)
     assert r.exit_code == 2, r.output
     assert message in r.output
+
+
+GERMAN_SHEETS = [
+    "Termine",
+    "Anlage 1",
+    "Personalbemessung",
+    "Verteilung",
+    "Zeitverlauf",
+    "Aufgaben Einführung",
+    "Anlage 2",
+]
+GERMAN_HEADERS = {
+    "training_sessions.csv": ["Gruppe", "Modul", "Wiederholung", "Sitzung", "Beginn"],
+    "anlage1.csv": ["Modul", "Titel", "Gruppe 1"],
+    "staffing_table.csv": ["Bereich", "Bedarf BV", "Bestand BV", "zusätzlich BV"],
+    "staffing_allocation.csv": ["Kategorie", "Einheit", "BV", "Freigabemonat"],
+    "staffing_timeline.csv": ["Monat", "Einheit", "BV geplant", "BV erwartet"],
+    "rollout_tasks.csv": ["Familie", "Aufgabe", "Einheit", "Titel", "Beginn", "Ende"],
+    "anlage2.csv": ["Familie", "Aufgabe", "Titel"],
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_files_in_either_language_read_back(record, tmp_path, lang):
+    """Bremen's files in German (its default) and English: headers, sheets and pages from
+    the one catalogue; `--previous plan.xlsx` and `juwe import anlage1` read both alike."""
+    from instances.anlage1 import import_anlage1
+    from instances.plan_edits import read_plan_edits
+    from reports.outputs import write_plan_folder
+
+    write_plan_folder(record, tmp_path, lang=lang)
+    wb = load_workbook(tmp_path / "plan.xlsx")
+    english = ["Sessions", "Anlage 1", "Staffing table", "Allocation", "Timeline"]
+    assert wb.sheetnames[:5] == (GERMAN_SHEETS[:5] if lang == "de" else english)
+    for name, german in GERMAN_HEADERS.items():
+        header = _csv_rows(tmp_path / name)[0]
+        assert (header[: len(german)] == german) == (lang == "de"), (name, header)
+    total = _csv_rows(tmp_path / "staffing_table.csv")[-1][0]
+    assert total == {"de": "Insgesamt", "en": "Total"}[lang]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    words = {"de": ("Zusammenfassung", "Verteilung: wer welche"), "en": ("Summary", "Allocation:")}
+    assert all(w in page for w in words[lang])
+    anlage1 = (tmp_path / "anlage1.html").read_text(encoding="utf-8")
+    assert ("Stand der Fortbildungen" in anlage1) == (lang == "de")
+    anlage2 = (tmp_path / "anlage2.html").read_text(encoding="utf-8")
+    assert ("Zeitplan der Einführung" in anlage2) == (lang == "de")
+    # read back: no edits, no pins; one moved start day, one pin
+    assert read_plan_edits(tmp_path / "plan.xlsx", record) == []
+    ws = wb.worksheets[0]
+    planned = [r for r in ws.iter_rows(min_row=2) if r[7].value in ("geplant", "planned")]
+    moved, pinned = planned[0], planned[1]
+    day = moved[4].value.date() + dt.timedelta(days=1)
+    moved[4].value = day
+    pinned[7].value = "fest" if lang == "de" else "pinned"
+    wb.save(tmp_path / "edited.xlsx")
+    pins = read_plan_edits(tmp_path / "edited.xlsx", record)
+    assert [(p.group, p.session, p.date) for p in pins] == [
+        (moved[0].value, moved[3].value, day),
+        (pinned[0].value, pinned[3].value, pinned[4].value.date()),
+    ]
+    inst = record.instance
+    snapshot = import_anlage1(tmp_path / "anlage1.xlsx", inst)
+    assert snapshot == import_anlage1(tmp_path / "anlage1.csv", inst)
+    done = {(e.group, e.session) for e in inst.training.snapshot.sessions if e.status == "done"}
+    assert {
+        (e["group"], e["session"]) for e in snapshot["sessions"] if e["status"] == "done"
+    } >= done

@@ -86,15 +86,16 @@ def cell(df, label: str, group: str) -> str:
 
 def test_sessions_csv_has_one_row_per_session_in_plan_order(out, plan):
     header, *rows = read_csv(out / "training_sessions.csv")
+    # bremen-2016 is German (`language: de`): the headers and the status words in German
     assert header == [
-        "group",
-        "module",
-        "repetition",
-        "session",
-        "start",
-        "end",
-        "trainer",
-        "status",
+        "Gruppe",
+        "Modul",
+        "Wiederholung",
+        "Sitzung",
+        "Beginn",
+        "Ende",
+        "Trainer",
+        "Status",
     ]
     assert len(rows) == len(plan.sessions)
     for row, s in zip(rows, plan.sessions):
@@ -106,10 +107,10 @@ def test_sessions_csv_has_one_row_per_session_in_plan_order(out, plan):
             s.start.isoformat() if s.start else "",
             s.end.isoformat() if s.end else "",
             s.trainer or "",
-            s.status,
+            {"done": "erledigt", "planned": "geplant"}[s.status],
         ]
-    assert {r[7] for r in rows} == {"done", "planned"}
-    assert any(r[4] == "" for r in rows if r[7] == "done")  # undated done sessions: empty
+    assert {r[7] for r in rows} == {"erledigt", "geplant"}
+    assert any(r[4] == "" for r in rows if r[7] == "erledigt")  # undated done sessions: empty
 
 
 # --- Anlage 1 --------------------------------------------------------------------------
