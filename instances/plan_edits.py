@@ -1,13 +1,13 @@
 """A planner's edits in plan.xlsx, read back as pins for the re-plan.
 
-The Sessions sheet of plan.xlsx (`Termine` when written in German) holds one row per
-session (group, module, repetition, session, start, end, trainer, status; in German
-Gruppe, Modul, Wiederholung, Sitzung, Beginn, Ende, Trainer, Status). A planner changes a
-`start` day or a `trainer`, or writes `pinned` (or `fest`) into `status`; `juwe plan
---previous plan.xlsx` compares the sheet with the plan.json beside it and makes every changed row a pin: a new start day pins
-the day, a new trainer pins the trainer, `pinned` pins both as the row shows them. The rest
-is re-planned with minimal change against plan.json. The pins go into the instance the new
-plan.json records, so the next re-plan keeps them too.
+The Sessions sheet of plan.xlsx (`Termine` when written in German) holds one row per session
+(group, module, repetition, session, start, end, trainer, status; in German Gruppe, Modul,
+Wiederholung, Sitzung, Beginn, Ende, Trainer, Status). A planner changes a `start` day or a
+`trainer`, or writes `pinned` (or `fest`) into `status`; `juwe plan --previous plan.xlsx`
+compares the sheet with the plan.json beside it and makes every changed row a pin: a new
+start day pins the day, a new trainer pins the trainer, `pinned` pins both as the row shows
+them. The rest is re-planned with minimal change against plan.json. The pins go into the
+instance the new plan.json records, so the next re-plan keeps them too.
 
 Cells it cannot read are errors naming the sheet, the cell (`E7`) and the value.
 """
