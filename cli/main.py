@@ -444,6 +444,7 @@ def import_anlage1(table: Path, instance: str, output: Path, status_date: Any, f
     day = status_date.date() if status_date is not None else None
     snapshot = read_anlage1(table, inst, day)
     data = read_data(source)
+    data.pop("snapshot_from", None)  # the new file holds the snapshot itself
     data.setdefault("training", {})["snapshot"] = snapshot
     instance_from_dict(data, str(table), base=source.parent)  # the result validates
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

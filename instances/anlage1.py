@@ -278,3 +278,46 @@ def import_anlage1(
                 continue  # a date or empty: to be planned (an empty cell releases a pin)
             entries.append(entry)
     return {"date": day.isoformat(), "sessions": entries}
+
+
+def resolve_snapshot_from(data: Any, base: Path, source: str | Path, bare: bool = False) -> None:
+    """Replace `snapshot_from` in raw instance data by the snapshot its Anlage 1 table
+    gives (`training.snapshot`), the table read relative to `base` against the instance
+    the rest of the data makes (its own `training.snapshot`, if any, as the old status).
+    `bare`: the table must be a file name in `base` (no folder, no `..`), for data that
+    does not come from the user's own file. InputError (exit 2) names the field, or the
+    table's sheet, cell and value."""
+    if not isinstance(data, dict) or data.get("snapshot_from") is None:
+        return
+    from pydantic import ValidationError
+
+    from models.instance import SnapshotFile
+    from models.io import validation_problems
+
+    spec = data.pop("snapshot_from")
+    try:
+        chosen = (
+            SnapshotFile(path=spec) if isinstance(spec, str) else SnapshotFile.model_validate(spec)
+        )
+    except ValidationError as exc:
+        problems = validation_problems(exc)
+        raise InputError(source, [f"snapshot_from.{p}" for p in problems]) from None
+    if not isinstance(data.get("training"), dict):
+        raise InputError(source, ["snapshot_from: the instance has no training part"])
+    try:
+        instance = Instance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, validation_problems(exc)) from None
+    table = Path(chosen.path)
+    if bare and (table.name != chosen.path or chosen.path in (".", "..")):
+        raise InputError(
+            source, [f"snapshot_from: give the bare file name of the table (got {chosen.path!r})"]
+        )
+    table = table if table.is_absolute() else Path(base) / table
+    try:
+        snapshot = import_anlage1(table, instance, chosen.date)
+    except InputError as exc:
+        raise InputError(
+            source, [f"snapshot_from {chosen.path}: {p}" for p in exc.problems]
+        ) from None
+    data["training"] = {**data["training"], "snapshot": snapshot}

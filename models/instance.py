@@ -5,6 +5,7 @@ Every cross-reference is checked once, here, so that solvers and reports can tru
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from typing import Literal
 
@@ -20,6 +21,17 @@ from models.training import SessionStatus, TrainingPart
 SCHEMA_VERSION = 1
 
 
+class SnapshotFile(Model):
+    """`snapshot_from: {path: anlage1.xlsx, date: 2016-10-01}`: the table and its status
+    date (default: the date of `training.snapshot`, else the calendar's first day)."""
+
+    path: str = Field(min_length=1, description="the Anlage 1 table, relative to the instance")
+    date: dt.date | None = Field(None, description="the day the table's status holds")
+
+
+SnapshotSource = str | SnapshotFile
+
+
 class Instance(Model):
     schema_version: int = Field(SCHEMA_VERSION, description="version of the instance format")
     name: str = Field(min_length=1)
@@ -33,7 +45,15 @@ class Instance(Model):
     staffing: StaffingPart | None = None
     rollout: RolloutPart | None = None
     language: Literal["en", "de"] = Field(
-        "en", description="language of report.html and report.pdf (`juwe plan --lang` overrides)"
+        "en",
+        description="language of the files (CSV headers, plan.xlsx, Anlage 1/2, report.html, "
+        "report.pdf); `juwe plan --lang` overrides",
+    )
+    snapshot_from: SnapshotSource | None = Field(
+        None,
+        description="an Anlage 1 table (.xlsx or .csv, relative to the instance file) read as "
+        "training.snapshot when the instance is loaded, instead of `juwe import anlage1`; "
+        "a file name, or {path, date} with the status date",
     )
 
     @cached_property

@@ -296,17 +296,29 @@ def load_instance(path: str | Path) -> Instance:
     problems = resolve_units_from(data, Path(path).parent)
     if problems:
         raise InputError(path, problems)
+    _resolve_snapshot_from(data, Path(path).parent, path)
     return _validate(Instance, data, path)
+
+
+def _resolve_snapshot_from(data: Any, base: Path, source: str | Path, bare: bool = False) -> None:
+    """`snapshot_from: anlage1.xlsx`: the Anlage 1 table read as training.snapshot (its
+    reader lives with `juwe import anlage1` in instances/anlage1.py); `bare`: only a file
+    name in `base` (data that did not come from a file of the user's, e.g. an upload)."""
+    if isinstance(data, dict) and data.get("snapshot_from") is not None:
+        from instances.anlage1 import resolve_snapshot_from
+
+        resolve_snapshot_from(data, base, source, bare=bare)
 
 
 def instance_from_dict(
     data: dict[str, Any], source: str = "<instance>", base: Path | None = None
 ) -> Instance:
-    """An instance from parsed data; a `staffing.units_from` table is read relative to
-    `base` (default: the working directory)."""
+    """An instance from parsed data; a `staffing.units_from` table and a `snapshot_from`
+    Anlage 1 table are read relative to `base` (default: the working directory)."""
     problems = resolve_units_from(data, base or Path.cwd())
     if problems:
         raise InputError(source, problems)
+    _resolve_snapshot_from(data, base or Path.cwd(), source, bare=True)
     return _validate(Instance, data, source)
 
 

@@ -36,12 +36,19 @@ def _plan(juwe, instance: Path, out: Path, *extra) -> None:
     assert r.exit_code == 0, r.output
 
 
-def test_round_trip_keeps_done_cells_and_edits(tmp_path, juwe, tiny_file):
+@pytest.mark.parametrize(
+    ("lang", "header", "done"),
+    [
+        ("en", ["Module", "Title", "G1", "G2"], "done"),
+        ("de", ["Modul", "Titel", "G1", "G2"], "erledigt"),
+    ],
+)
+def test_round_trip_keeps_done_cells_and_edits(tmp_path, juwe, tiny_file, lang, header, done):
     first = tmp_path / "first"
-    _plan(juwe, tiny_file, first)
+    _plan(juwe, tiny_file, first, "--lang", lang)
     wb = load_workbook(first / "anlage1.xlsx")
     ws = wb["Anlage 1"]
-    assert [c.value for c in ws[1]] == ["Modul", "Titel", "G1", "G2"]
+    assert [c.value for c in ws[1]] == header
     assert ws["A2"].value == "A"
     ws["C2"] = "erl."  # G1 held A
     ws["D2"] = "erl. 02.03.2026"  # G2 held A on the status date, German form
@@ -70,7 +77,7 @@ def test_round_trip_keeps_done_cells_and_edits(tmp_path, juwe, tiny_file):
     assert status[("G2", "B")].status == "missed"
     assert status[("G2", "C")].year == 2026
     second = tmp_path / "second"
-    _plan(juwe, new_instance, second, "--previous", first)
+    _plan(juwe, new_instance, second, "--previous", first, "--lang", lang)
     record = load_plan(second / "plan.json")
     assert not any(check_plan(record).values())
     by_key = record.training.plan.by_key()
@@ -80,7 +87,13 @@ def test_round_trip_keeps_done_cells_and_edits(tmp_path, juwe, tiny_file):
     out = load_workbook(second / "anlage1.xlsx")["Anlage 1"]
     assert out["C2"].value == "erl." and out["D2"].value == "erl."
     assert str(out["D3"].value).startswith("offen → ")
-    assert (second / "changes.csv").exists()
+    # G1/A and G2/A were planned and are done now: they read as done, not as dropped
+    changes = (second / "changes.csv").read_text(encoding="utf-8").splitlines()
+    assert any(
+        row.startswith(f"{'Termin' if lang == 'de' else 'session'},{done},G1,A,") for row in changes
+    )
+    assert any(",G2,A," in row and row.split(",")[1].startswith(done) for row in changes)
+    assert not any("no longer planned" in row or "nicht mehr geplant" in row for row in changes)
     again = juwe("import", "anlage1", edited, "--instance", tiny_file, "-o", new_instance)
     assert again.exit_code == 2 and "--force" in again.output
     itself = juwe("import", "anlage1", edited, "--instance", tiny_file, "-o", tiny_file)
@@ -165,3 +178,50 @@ def test_csv_with_semicolons_and_a_done_date_after_the_status_date(tmp_path, tin
     assert "cell D2" in str(err.value) and "--status-date" in str(err.value)
     snap = import_anlage1(path, inst, dt.date(2026, 3, 3))
     assert len(snap["sessions"]) == 2
+
+
+def test_snapshot_from_reads_the_table_when_the_instance_loads(tmp_path, juwe, tiny_file):
+    """`snapshot_from: FILE` instead of `juwe import anlage1`: the instance file names its
+    Anlage 1 table (relative to itself); the plan keeps the done cells, checked."""
+    _sheet(tmp_path, _rows(C2="erl.", D2="erl. 02.03.2026", D3="offen"), "status.xlsx")
+    data = yaml.safe_load(tiny_file.read_text(encoding="utf-8"))
+    data["snapshot_from"] = "status.xlsx"
+    path = tmp_path / "with-table.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    inst = load_instance(path)
+    status = {(e.group, e.session): e for e in inst.training.snapshot.sessions}
+    assert inst.training.snapshot.date == dt.date(2026, 3, 2)  # the instance's snapshot date
+    assert status[("G1", "A")].status == "done" and status[("G2", "B")].status == "missed"
+    assert status[("G2", "A")].date == dt.date(2026, 3, 2)
+    out = tmp_path / "plan"
+    _plan(juwe, path, out)
+    record = load_plan(out / "plan.json")
+    assert not any(check_plan(record).values())
+    by_key = record.training.plan.by_key()
+    assert by_key[("G1", "A")].status == "done" and by_key[("G2", "B")].was_missed
+    # the mapping form gives the status date
+    data["snapshot_from"] = {"path": "status.xlsx", "date": "2026-03-05"}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_instance(path).training.snapshot.date == dt.date(2026, 3, 5)
+
+
+def test_snapshot_from_a_bad_table_exits_2_naming_the_cell(tmp_path, juwe, tiny_file):
+    _sheet(tmp_path, _rows(D4="=TODAY()", C3="19.10.26"), "bad.xlsx")
+    data = yaml.safe_load(tiny_file.read_text(encoding="utf-8"))
+    for table, expected in [
+        ("bad.xlsx", ["snapshot_from bad.xlsx: sheet 'Anlage 1', cell D4: a formula"]),
+        ("missing.csv", ["snapshot_from missing.csv: no such file"]),
+        ({"path": "bad.xlsx", "date": "19.10.2026"}, ["snapshot_from.date"]),
+    ]:
+        data["snapshot_from"] = table
+        path = tmp_path / "bad.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        r = juwe("plan", path, "--out", tmp_path / "never", "-q")
+        assert r.exit_code == 2, r.output
+        assert all(e in r.output for e in expected), r.output
+        assert "Traceback" not in r.output and not (tmp_path / "never").exists()
+    data["snapshot_from"] = "../bad.xlsx"  # data from elsewhere (an upload): a bare name only
+    from models.io import instance_from_dict
+
+    with pytest.raises(InputError, match="bare file name"):
+        instance_from_dict(data, "upload", base=tmp_path)
