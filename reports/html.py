@@ -215,9 +215,19 @@ def report_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
     return html_page(f"{label('plan', lang)} {inst.name}", "\n".join(body), lang=lang)
 
 
+def _decimal_comma(value: float) -> str:
+    """29.0 -> '29,0', 7.25 -> '7,25': numbers as a German reader writes them."""
+    digits = 1 if round(value * 10, 6).is_integer() else 2
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def _table(df: pd.DataFrame, lang: Lang = "en") -> str:
-    """A table with canonical columns as HTML, headers and cell words in `lang`."""
-    return localize(df, lang).to_html(index=False, na_rep="", border=0, classes="data", escape=True)
+    """A table with canonical columns as HTML, headers and cell words in `lang` (German:
+    decimal commas, as in the Senate paper)."""
+    out = localize(df, lang)
+    if lang == "de":
+        out = out.map(lambda v: _decimal_comma(v) if isinstance(v, float) and v == v else v)
+    return out.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
 
 
 def _staffing_section(

@@ -160,6 +160,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "appendix": {"en": "Appendix to the report", "de": "Anlage zum Bericht"},
     "total": {"en": "Total", "de": "Insgesamt"},
+    "page": {"en": "Page", "de": "Seite"},
     "changes_counts": {
         "en": "{sessions} sessions, {groups} finishing dates of groups, {tasks} rollout "
         "tasks and {staffing} postings changed",

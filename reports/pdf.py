@@ -26,7 +26,8 @@ PDF_NAME = "report.pdf"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT = 120  # seconds: a loaded machine takes a few, a hanging browser is stopped
 PRINT_CSS = """
-@page { size: A4 landscape; margin: 12mm 10mm; }
+@page { size: A4 landscape; margin: 12mm 10mm 14mm 10mm; }
+table.data th { text-align: left; }
 body { max-width: none; margin: 0; padding: 0; font-size: 9pt; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 section.sheet { break-before: page; }
@@ -41,6 +42,19 @@ table { font-size: 7.5pt; }
 .anlage1 td.title { min-width: 10rem; max-width: 16rem; font-size: 6.5pt; }
 a { color: inherit; text-decoration: none; }
 """
+FOOTER_CSS = """
+@page {{ @bottom-left {{ content: "{left}"; font-size: 7pt; color: #555; }}
+        @bottom-right {{ content: "{page} " counter(page) " / " counter(pages);
+                        font-size: 7pt; color: #555; }} }}
+"""
+"""Every page says whose appendix it is and its number (`Seite 3 / 5`)."""
+
+
+def _css_string(text: str) -> str:
+    """Text inside a CSS string: quotes and backslashes escaped, no line breaks."""
+    return "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 32 else c for c in text)
+
+
 PAGE_COLUMNS = 14
 """Columns that fit an A4 landscape page at 7.5 pt; wider tables are zoomed down."""
 
@@ -100,7 +114,11 @@ def appendix_html(plan_file: PlanFile, lang: Lang | None = None) -> str:
             f"{_fit(anlage2_html(inst, r.plan, lang), columns)}</section>"
         )
     page = html_page(f"{label('appendix', lang)} {inst.name}", "\n".join(sections), lang=lang)
-    return page.replace("</style>", PRINT_CSS + "</style>", 1)
+    footer = FOOTER_CSS.format(
+        left=_css_string(f"{label('appendix', lang)}: {inst.name}"),
+        page=label("page", lang),
+    )
+    return page.replace("</style>", PRINT_CSS + footer + "</style>", 1)
 
 
 def write_report_pdf(
