@@ -48,9 +48,10 @@ def write_ics_per(
         removed = {
             (r["group"], r["session"]) for r in removed_sessions(record.plan, revision.changes)
         }
+        done = {(s.group, s.session) for s in record.plan.sessions if s.status == "done"}
         for r in revision.changes.get("sessions", []):
-            if r["old_start"] is None:
-                continue
+            if r["old_start"] is None or (r["group"], r["session"]) in done:
+                continue  # a session that took place is not cancelled, not even by its trainer
             if per == "group" and (r["group"], r["session"]) in removed:
                 gone[r["group"]].append(r)
             elif per == "trainer" and (

@@ -141,3 +141,40 @@ def test_juwe_diff(tmp_path: Path, juwe):
     assert again.exit_code == 2 and "--force" in again.output
     missing = juwe("diff", tmp_path, tmp_path / "new.json")
     assert missing.exit_code == 2 and "plan.json" in missing.output
+
+
+# G1/A took place as planned (done, with its day); G1/B took place a day late; G2/B is
+# dropped. In German: the words and headers of the catalogue.
+DONE_OLD = OLD
+DONE_NEW = _plan(
+    [
+        _session("G1", "A", D(2026, 3, 2), "T1", status="done"),
+        _session("G1", "B", D(2026, 3, 10), "T1", status="done"),
+        _session("G2", "A", D(2026, 3, 3), "T1"),
+    ]
+)
+EXPECTED_DE = [
+    "Art,Änderung,Gruppe,Sitzung,Familie,Aufgabe,Einheit,Monat,Beginn alt,Ende alt,Beginn neu,"
+    "Ende neu,Trainer alt,Trainer neu,Status alt,Status neu,Tage,BV alt,BV neu",
+    "Termin,erledigt,G1,A,,,,,2026-03-02,2026-03-02,2026-03-02,2026-03-02,T1,T1,geplant,"
+    "erledigt,0,,",
+    "Termin,erledigt am 2026-03-10,G1,B,,,,,2026-03-09,2026-03-09,2026-03-10,2026-03-10,T1,T1,"
+    "geplant,erledigt,1,,",
+    "Termin,nicht mehr geplant,G2,B,,,,,2026-03-04,2026-03-04,,,T2,,geplant,,,,",
+    "Gruppe,endet 1 Tag später,G1,,,,,,,2026-03-09,,2026-03-10,,,,,1,,",
+    "Gruppe,endet 1 Tag früher,G2,,,,,,,2026-03-04,,2026-03-03,,,,,-1,,",
+]
+
+
+def test_done_sessions_read_as_done_in_german(tmp_path):
+    path = write_changes_csv(diff_plans(DONE_OLD, DONE_NEW), tmp_path / "changes.csv", "de")
+    assert path.read_text(encoding="utf-8").splitlines() == EXPECTED_DE
+    plan = DONE_NEW.model_copy(update={"revision": revise(DONE_OLD, DONE_NEW, "alt/plan.json")})
+    (tmp_path / "de").mkdir()
+    write_plan_folder(plan, tmp_path / "de", lang="de")
+    ws = load_workbook(tmp_path / "de" / "plan.xlsx")["Änderungen"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][:4] == ("Termin", "erledigt", "G1", "A")
+    page = report_html(plan, "de")
+    assert "Was sich gegenüber dem vorigen Plan geändert hat" in page
+    assert "erledigt am 2026-03-10" in page and "Termine: altes und neues Datum" in page

@@ -83,3 +83,23 @@ def test_a_second_replan_raises_sequence_again(tmp_path):
     assert int(events[_uid("G1", "B")]["sequence"]) == 2
     assert int(events[_uid("G2", "A")]["sequence"]) == 1
     assert not (tmp_path / "training-cancelled.ics").exists()  # nothing dropped this time
+
+
+def test_a_session_done_since_is_not_cancelled(tmp_path):
+    """G1/A was planned for 2 March and took place (done, trainer unknown): the calendars
+    keep the event (no CANCEL, not even in T1's), changes.csv says done, not dropped."""
+    done = _plan(
+        [
+            _session("G1", "A", None, None, status="done"),
+            _session("G1", "B", D(2026, 3, 9), "T1"),
+            _session("G2", "A", D(2026, 3, 3), "T1"),
+            _session("G2", "B", D(2026, 3, 4), "T2"),
+        ]
+    )
+    new = done.model_copy(update={"revision": revise(OLD, done, "old/plan.json")})
+    write_plan_folder(new, tmp_path, ics_per="trainer")
+    assert not (tmp_path / "training-cancelled.ics").exists()
+    assert not list((tmp_path / "ics").glob("cancelled-*.ics"))
+    assert _uid("G1", "A") not in _events(tmp_path / "training.ics")  # not re-sent either
+    rows = (tmp_path / "changes.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[1] == "session,done,G1,A,,,,,2026-03-02,2026-03-02,,,T1,,planned,done,,,"
