@@ -15,6 +15,7 @@ from plotly.colors import qualitative
 
 from models.instance import Instance
 from models.plan import PlannedSession, TrainingPlan
+from reports.i18n import Lang, column, label, value
 from reports.labels import (
     centre_label,
     day_after,
@@ -30,11 +31,11 @@ HOLIDAY_COLOR = "#d62728"
 PALETTE = qualitative.Plotly + qualitative.Dark24
 
 
-def _rows(instance: Instance, by: str) -> tuple[list[str], Callable]:
+def _rows(instance: Instance, by: str, lang: Lang = "de") -> tuple[list[str], Callable]:
     """The y categories in display order and the function that maps a session to one."""
     if by == "group":
-        rows = [group_label(g.id) for g in instance.organisation.groups]
-        return rows, lambda s: group_label(s.group)
+        rows = [group_label(g.id, lang) for g in instance.organisation.groups]
+        return rows, lambda s: group_label(s.group, lang)
     trainers = instance.training.trainers if instance.training else []
     rows = [trainer_label(instance, t.id) for t in trainers]
     return rows, lambda s: trainer_label(instance, s.trainer)
@@ -133,11 +134,13 @@ def _shade(fig: go.Figure, instance: Instance) -> None:
         )
 
 
-def training_gantt(instance: Instance, plan: TrainingPlan, by: str = "group") -> go.Figure:
+def training_gantt(
+    instance: Instance, plan: TrainingPlan, by: str = "group", lang: Lang = "de"
+) -> go.Figure:
     """Planned sessions coloured by module; dated done sessions greyed; rows by group/trainer."""
     if by not in ("group", "trainer"):
         raise ValueError(f"by must be 'group' or 'trainer', not {by!r}")
-    rows, row_of = _rows(instance, by)
+    rows, row_of = _rows(instance, by, lang)
     dated = [s for s in plan.sessions if s.start is not None]
     for s in dated:  # sessions of an unknown trainer or without one get a row of their own
         if row_of(s) not in rows:
@@ -145,14 +148,15 @@ def training_gantt(instance: Instance, plan: TrainingPlan, by: str = "group") ->
     fig = go.Figure()
     done = [s for s in dated if s.status == "done"]
     if done:
-        fig.add_trace(_bar(instance, done, row_of, "erledigt", DONE_COLOR))
+        fig.add_trace(_bar(instance, done, row_of, value("done", "status", lang), DONE_COLOR))
     modules = [m.id for m in instance.training.module_sequence()] if instance.training else []
     planned = [s for s in dated if s.status == "planned"]
     modules += sorted({s.module for s in planned} - set(modules))
     for i, mid in enumerate(modules):
         chosen = [s for s in planned if s.module == mid]
         if chosen:
-            fig.add_trace(_bar(instance, chosen, row_of, f"Modul {mid}", PALETTE[i % len(PALETTE)]))
+            name = f"{column('Modul', lang)} {mid}"
+            fig.add_trace(_bar(instance, chosen, row_of, name, PALETTE[i % len(PALETTE)]))
     _shade(fig, instance)
     spec = instance.calendar
     fig.add_trace(  # an invisible point per row, so rows without dated sessions still show
@@ -165,14 +169,13 @@ def training_gantt(instance: Instance, plan: TrainingPlan, by: str = "group") ->
             hoverinfo="skip",
         )
     )
-    per = "Gruppe" if by == "group" else "Trainer"
     fig.update_layout(
-        title=f"Fortbildungskalender {instance.name} – nach {per}",
+        title=f"{label('training', lang)} {instance.name} – {label('gantt_by_' + by, lang)}",
         barmode="overlay",
         template="plotly_white",
         height=max(320, 140 + 32 * len(rows)),
         margin={"l": 10, "r": 10, "t": 60, "b": 40},
-        legend={"title": {"text": "Modul"}},
+        legend={"title": {"text": column("Modul", lang)}},
         hoverlabel={"align": "left"},
     )
     fig.update_xaxes(type="date", range=[spec.start.isoformat(), day_after(spec.end).isoformat()])

@@ -67,6 +67,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "gantt_group": {"en": "Gantt chart by group", "de": "Gantt-Diagramm nach Gruppe"},
     "gantt_trainer": {"en": "Gantt chart by trainer", "de": "Gantt-Diagramm nach Trainer"},
+    "gantt_by_group": {"en": "by group", "de": "nach Gruppe"},
+    "gantt_by_trainer": {"en": "by trainer", "de": "nach Trainer"},
     "changes": {
         "en": "What moved against the previous plan",
         "de": "Was sich gegenüber dem vorigen Plan geändert hat",
