@@ -6,7 +6,16 @@ from __future__ import annotations
 import yaml
 
 from reports.html import report_html
-from reports.i18n import CATALOGUE, GLOSSARY, LANGS
+from reports.i18n import (
+    CATALOGUE,
+    COLUMNS,
+    GLOSSARY,
+    LANGS,
+    SHEETS,
+    VALUES,
+    canonical_column,
+    canonical_value,
+)
 from tests.builders import tiny_dict
 from tests.test_changes import NEW
 
@@ -16,6 +25,27 @@ def test_catalogue_is_complete():
         assert set(texts) == set(LANGS), key
     for abbreviation in ("BV", "SZ", "SRK", "EB/HdF", "TEUR", "erl.", "Anlage"):
         assert abbreviation in GLOSSARY
+    for table in (COLUMNS, SHEETS, *VALUES.values()):
+        for key, texts in table.items():
+            assert set(texts) == set(LANGS), key
+
+
+def test_every_header_and_word_reads_back_in_either_language():
+    """What a writer puts in a header or a cell, a reader maps back to the one name; no
+    two names share a header in one language (else a sheet could not be read back)."""
+    sessions = ("group", "module", "repetition", "session", "start", "end", "trainer", "status")
+    for lang in LANGS:
+        for name in sessions:
+            assert canonical_column(COLUMNS[name][lang]) == name
+            assert canonical_column(f"  {COLUMNS[name][lang].upper()} ") == name
+        headers = [texts[lang].casefold() for texts in COLUMNS.values()]
+        clashes = {h for h in headers if headers.count(h) > 1}
+        # Anlage 1/2 headers (Modul, Familie...) are read by position, not by this map
+        anlagen = {"modul", "familie", "aufgabe", "titel", "module", "family", "task", "title"}
+        assert clashes <= anlagen, clashes
+        for column, words in VALUES.items():
+            for word, texts in words.items():
+                assert canonical_value(texts[lang], column) == word
 
 
 def test_report_in_german_and_english():
