@@ -10,7 +10,7 @@ from reports.anlage1 import anlage1_table
 from reports.anlage1_html import write_anlage1_html
 from reports.excel import write_anlage1_xlsx
 from reports.i18n import Lang
-from reports.ics import removed_sessions, write_cancel_ics, write_ics
+from reports.ics import done_updates, removed_sessions, write_cancel_ics, write_ics
 from reports.tables import write_csv, write_sessions_csv
 
 TRAINING_FILES = (
@@ -39,7 +39,9 @@ def write_training_files(
     lang = lang or instance.language
     seq = revision.sequence_of() if revision is not None else None
     extra = []
+    sent = plan.planned()
     if revision is not None:
+        sent += done_updates(plan, revision.changes)
         removed = removed_sessions(plan, revision.changes)
         if removed:
             extra.append(write_cancel_ics(instance, removed, out / CANCEL_ICS, seq or {}))
@@ -48,6 +50,6 @@ def write_training_files(
         write_csv(anlage1_table(instance, plan, lang), out / "anlage1.csv"),
         write_anlage1_xlsx(instance, plan, out / "anlage1.xlsx", lang),
         write_anlage1_html(instance, plan, out / "anlage1.html", lang),
-        write_ics(instance, plan, out / "training.ics", sequences=seq),
+        write_ics(instance, plan, out / "training.ics", sessions=sent, sequences=seq),
         *extra,
     ]

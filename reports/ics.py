@@ -6,6 +6,8 @@ the SEQUENCE of every event it moved (the plan's `revision` counts them), and DT
 plan's snapshot date, never the wall clock: a client replaces an event when its SEQUENCE is
 higher (RFC 5545 3.8.7.4, RFC 5546 2.1.4). Sessions a re-plan no longer holds go into a
 calendar of METHOD:CANCEL (STATUS:CANCELLED, the raised SEQUENCE), which drops them.
+A session that took place since is never cancelled: it stays in the calendars as it was
+planned, or, when it was held on another day, is sent again on that day (`done_updates`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def _description(instance: Instance, s: PlannedSession) -> str:
         lines.append(f"Schulungstage: {shown}")
     if s.was_missed:
         lines.append("Nachholtermin: am Stichtag offen")
+    if s.status == "done":
+        lines.append("erledigt: fand an diesem Tag statt")
     return "\n".join(lines)
 
 
@@ -167,6 +171,21 @@ def removed_sessions(plan: TrainingPlan, changes: dict[str, Any]) -> list[dict[s
         s = now.get((r["group"], r["session"]))
         if s is None or (s.status == "planned" and s.start is None):
             out.append(r)
+    return out
+
+
+def done_updates(plan: TrainingPlan, changes: dict[str, Any]) -> list[PlannedSession]:
+    """Sessions a previous calendar held as planned that took place on another day (done
+    now, with that day): sent again with the raised SEQUENCE, so the calendars show the
+    day they were held. One done on its planned day is not sent: the event is right."""
+    now = plan.by_key()
+    out = []
+    for r in changes.get("sessions", []):
+        s = now.get((r["group"], r["session"]))
+        if r["old_start"] is None or r.get("old_status") == "done" or s is None:
+            continue
+        if s.status == "done" and s.start is not None and s.start.isoformat() != r["old_start"]:
+            out.append(s)
     return out
 
 

@@ -16,7 +16,7 @@ from reports.changes import CHANGES_CSV, write_changes_csv
 from reports.files import write_training_files
 from reports.html import write_report_html
 from reports.i18n import Lang
-from reports.ics import removed_sessions, slug, write_cancel_ics, write_ics
+from reports.ics import done_updates, removed_sessions, slug, write_cancel_ics, write_ics
 from reports.rollout import write_rollout_files
 from reports.staffing import write_staffing_files
 from reports.tables import CsvDialect, to_excel_de
@@ -38,11 +38,20 @@ def write_ics_per(
     if record is None or record.plan is None:
         return []
     chosen: dict[str, list[PlannedSession]] = defaultdict(list)
-    for s in record.plan.planned():
-        key = s.group if per == "group" else (s.trainer or "no-trainer")
+    revision = plan_file.revision
+    old_trainer: dict[tuple[str, str], str | None] = {}
+    sent = record.plan.planned()
+    if revision is not None:
+        sent += done_updates(record.plan, revision.changes)
+        old_trainer = {
+            (r["group"], r["session"]): r["old_trainer"]
+            for r in revision.changes.get("sessions", [])
+        }
+    for s in sent:
+        trainer = s.trainer or old_trainer.get((s.group, s.session))  # held: in its calendar
+        key = s.group if per == "group" else (trainer or "no-trainer")
         chosen[key].append(s)
     gone: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    revision = plan_file.revision
     seq = revision.sequence_of() if revision is not None else {}
     if revision is not None:
         removed = {

@@ -103,3 +103,21 @@ def test_a_session_done_since_is_not_cancelled(tmp_path):
     assert _uid("G1", "A") not in _events(tmp_path / "training.ics")  # not re-sent either
     rows = (tmp_path / "changes.csv").read_text(encoding="utf-8").splitlines()
     assert rows[1] == "session,done,G1,A,,,,,2026-03-02,2026-03-02,,,T1,,planned,done,,,"
+
+
+def test_a_session_held_on_another_day_moves_to_that_day(tmp_path):
+    """G1/B was planned for 9 March and took place on 10 March: training.ics and T1's
+    calendar send it again on the 10th with a higher SEQUENCE (a client moves it); G1/A,
+    held on its planned day, is not sent again."""
+    from tests.test_changes import DONE_NEW, DONE_OLD
+
+    new = DONE_NEW.model_copy(update={"revision": revise(DONE_OLD, DONE_NEW, "old/plan.json")})
+    write_plan_folder(new, tmp_path, ics_per="trainer")
+    events = _events(tmp_path / "training.ics")
+    held = events[_uid("G1", "B")]
+    assert held.decoded("dtstart") == D(2026, 3, 10) and int(held["sequence"]) == 1
+    assert "erledigt" in str(held["description"])
+    assert _uid("G1", "A") not in events
+    assert _uid("G1", "B") in _events(tmp_path / "ics" / "trainer-T1.ics")
+    (gone,) = _events(tmp_path / "training-cancelled.ics")  # only the dropped G2/B
+    assert gone == _uid("G2", "B")
