@@ -450,16 +450,45 @@ def sample_filled(
     return out
 
 
-def sample_excess(part: StaffingPart, filled_centi: np.ndarray, units: list[str]) -> np.ndarray:
-    """Per sample, the excess caseload in the model's integer unit (thousandths of a
-    case-month): the sum over casework units and months of
-    max(0, 1000 * cases - 10 * threshold * filled centi-BV)."""
+SAMPLE_KPIS = ("excess", "overload", "vacancy")
+
+
+def sample_kpi_rows(
+    part: StaffingPart, plan: StaffingPlan, filled_centi: np.ndarray, units: list[str], kind: str
+) -> np.ndarray:
+    """(samples, casework units, months) integer value of a KPI per unit-month, in the
+    robust model's units: `excess` thousandths of a case-month above the threshold
+    (max(0, 1000 cases - 10 threshold * filled centi-BV)), `overload` 1 where the cases
+    exceed threshold * filled BV, `vacancy` centi-BV of planned minus filled (at least 0).
+    Summed over units and months they are `excess_case_months`, `overload_months` and
+    `vacancy_months` of the SimulationResult, scaled."""
+    cw = part.units_of(part.casework_category)
+    idx = [units.index(u.id) for u in cw]
+    filled = filled_centi[:, idx, :]
+    if kind == "vacancy":
+        planned = np.rint(_planned(part, plan) * SCALE).astype(np.int64)
+        pidx = [[x.id for x in part.units].index(u.id) for u in cw]
+        return np.clip(planned[None, pidx, :] - filled, 0, None)
     thr10 = round(10 * part.caseload_threshold)
-    total = np.zeros(filled_centi.shape[0], dtype=np.int64)
-    for u in part.units_of(part.casework_category):
-        gap = 10 * SCALE * u.cases - thr10 * filled_centi[:, units.index(u.id), :]
-        total += np.clip(gap, 0, None).sum(axis=1)
-    return total
+    cases = np.array([u.cases for u in cw], dtype=np.int64)[None, :, None]
+    gap = 10 * SCALE * cases - thr10 * filled
+    if kind == "overload":
+        return (gap > 0).astype(np.int64)
+    if kind == "excess":
+        return np.clip(gap, 0, None)
+    raise ValueError(f"unknown KPI {kind!r}; choose one of {', '.join(SAMPLE_KPIS)}")
+
+
+def sample_kpi(
+    part: StaffingPart, plan: StaffingPlan, filled_centi: np.ndarray, units: list[str], kind: str
+) -> np.ndarray:
+    """Per sample, the KPI summed over casework units and months (`sample_kpi_rows`)."""
+    return sample_kpi_rows(part, plan, filled_centi, units, kind).sum(axis=(1, 2))
+
+
+def sample_excess(part: StaffingPart, filled_centi: np.ndarray, units: list[str]) -> np.ndarray:
+    """Per sample, the excess caseload in thousandths of a case-month."""
+    return sample_kpi(part, StaffingPlan(), filled_centi, units, "excess")
 
 
 def simulate_sample(

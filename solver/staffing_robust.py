@@ -43,9 +43,10 @@ from models.instance import Instance
 from models.simulation import (
     HiringSample,
     ordered_steps,
-    sample_excess,
     sample_filled,
     sample_hiring,
+    sample_kpi,
+    sample_kpi_rows,
     simulate,
     unit_step_limits,
 )
@@ -56,7 +57,28 @@ from solver.skeleton import Fallback, Run, Search, run_part, single_search
 from solver.staffing import StaffingModel
 from solver.staffing import _tune as _staffing_tune
 
-RISK_TERM = "excess_caseload_cvar"
+RISK_UNIT = {"excess": 10 * SCALE, "overload": 1, "vacancy": SCALE}
+"""Internal units per reported unit of each risk: thousandths of a case-month above the
+threshold, overloaded unit-months, centi-BV-months of vacancy (the KPIs of
+`models.simulation.SimulationResult`)."""
+
+DEFAULT_RISK_WEIGHT = {"overload": 35, "vacancy": 35}
+"""Per overloaded unit-month / per BV-month of vacancy in the worst samples, against the
+objective's case-months: one BV's full caseload for a month."""
+
+
+def risk_weight(instance: Instance, kind: str, weight: int | None) -> int:
+    """The risk term's weight: given, else the excess weight (excess) or the default."""
+    if weight is not None:
+        return weight
+    assert instance.staffing is not None
+    if kind == "excess":
+        return instance.staffing.weights.excess_caseload
+    return DEFAULT_RISK_WEIGHT[kind]
+
+
+def risk_term(kind: str) -> str:
+    return f"{kind}_cvar"
 
 
 def tail_count(samples: int, alpha: float) -> int:
@@ -82,7 +104,13 @@ class RobustStaffingModel:
         *,
         alpha: float,
         relief: Relief | None = None,
+        kind: str = "excess",
+        weight: int | None = None,
     ):
+        if kind not in RISK_UNIT:
+            raise ValueError(f"unknown risk {kind!r}; choose one of {', '.join(RISK_UNIT)}")
+        self.kind = kind
+        self.weight = risk_weight(instance, kind, weight)
         self.base = StaffingModel(instance, relief)
         self.part = self.base.part
         self.model = self.base.model
@@ -93,7 +121,7 @@ class RobustStaffingModel:
         self.months: dict[str, range] = {}
         self._unit_step_limit()
         self._posted_at_least()
-        self.risk = self._sampled_excess_cvar()
+        self.risk = self._sampled_risk_cvar()
         self.model.minimize(self.objective())
 
     # decisions --------------------------------------------------------------------------
@@ -145,70 +173,98 @@ class RobustStaffingModel:
         return coef
 
     # the sampled risk -------------------------------------------------------------------
-    def _sampled_excess_cvar(self) -> cp_model.LinearExprT:
-        """tail * CVaR of the per-sample excess caseload (thousandths of a case-month):
-        tail * eta + sum_k max(0, E_k - eta), E_k = sum_{u,t} max(0, 1000 cases -
-        10 threshold * filled centi-BV)."""
+    def _sampled_risk_cvar(self) -> cp_model.LinearExprT:
+        """tail * CVaR of the per-sample KPI R_k (in `RISK_UNIT` internal units):
+        tail * eta + sum_k max(0, R_k - eta), R_k a sum over casework units and months
+        (`models.simulation.sample_kpi`)."""
         part, s = self.part, self.sample
-        thr10 = round(10 * part.caseload_threshold)
-        big = 10 * SCALE
         n, k_all = part.months, s.samples
         constant = np.zeros(k_all, dtype=np.int64)
         rows: list[list[cp_model.LinearExprT]] = [[] for _ in range(k_all)]
         tops = [0] * k_all
-        self.excess_rows: list[tuple[int, str, int, cp_model.IntVar, cp_model.LinearExprT]] = []
+        self.risk_rows: list[tuple[int, str, int, cp_model.IntVar, cp_model.LinearExprT]] = []
         for u in part.units_of(part.casework_category):
             ui = s.units.index(u.id)
-            base = s.base[:, ui, :]
             coef = self.filled_terms(u.id) if u.id in self.months else None
             months = self.months.get(u.id, range(0))
             for k in range(k_all):
                 for t in range(n):
-                    gap = big * u.cases - thr10 * int(base[k, t])
-                    if gap <= 0:
+                    nz = None if coef is None else np.nonzero(coef[k, :, t, :])
+                    if nz is None or not len(nz[0]):
+                        filled = None
+                    else:
+                        filled = cp_model.LinearExpr.weighted_sum(
+                            [self.w[(u.id, int(i), months.start + int(j))] for i, j in zip(*nz)],
+                            [s.step_centi * int(coef[k, i, t, j]) for i, j in zip(*nz)],
+                        )
+                    got = self._risk_row(u, int(s.base[k, ui, t]), t, months, filled, k)
+                    if got is None:
                         continue
-                    terms = [] if coef is None else np.nonzero(coef[k, :, t, :])
-                    if coef is None or not len(terms[0]):
-                        constant[k] += gap
+                    if isinstance(got, int):
+                        constant[k] += got
                         continue
-                    ivals, jvals = terms
-                    filled = cp_model.LinearExpr.weighted_sum(
-                        [
-                            self.w[(u.id, int(i), months.start + int(j))]
-                            for i, j in zip(ivals, jvals)
-                        ],
-                        [s.step_centi * int(coef[k, i, t, j]) for i, j in zip(ivals, jvals)],
-                    )
-                    ex = self.model.new_int_var(0, gap, f"excess[{k},{u.id},{t}]")
-                    self.model.add(ex >= gap - thr10 * filled)
-                    rows[k].append(ex)
-                    tops[k] += gap
-                    self.excess_rows.append((k, u.id, t, ex, filled))
+                    value, top = got
+                    rows[k].append(value)
+                    tops[k] += top
+                    self.risk_rows.append((k, u.id, t, value, filled))
         self.constant = constant
         top = [int(constant[k]) + tops[k] for k in range(k_all)]
-        self.sample_excess = [sum(rows[k]) + int(constant[k]) for k in range(k_all)]
+        self.sample_risk = [sum(rows[k]) + int(constant[k]) for k in range(k_all)]
         self.shortfall: list[cp_model.IntVar] = []
         if self.tail == k_all:  # every sample: the CVaR is the mean, no eta needed
             self.eta = None
-            return sum(self.sample_excess)
+            return sum(self.sample_risk)
         self.eta = self.model.new_int_var(0, max(top), "cvar_eta")
         for k in range(k_all):
             sk = self.model.new_int_var(0, top[k], f"cvar_tail[{k}]")
-            self.model.add(sk >= self.sample_excess[k] - self.eta)
+            self.model.add(sk >= self.sample_risk[k] - self.eta)
             self.shortfall.append(sk)
         return self.tail * self.eta + sum(self.shortfall)
 
+    def _risk_row(self, u, base: int, t: int, months: range, filled, k: int):
+        """One unit-month of one sample: None (always 0), an int (a constant), or
+        (variable, its upper bound) with the variable >= the KPI's value there."""
+        part = self.part
+        if self.kind == "vacancy":
+            gap = round(SCALE * u.bv) - base  # planned minus filled, before any posting
+            if t < months.start:  # (also a unit without postings: an empty range)
+                return max(0, gap) or None
+            if filled is None:  # posted steps still vacant: planned rises, filled not
+                filled = 0
+            posted = sum(
+                self.w[(u.id, i, min(t, months.stop - 1))] for i in range(self.limits[u.id])
+            )
+            top = max(0, gap + self.sample.step_centi * self.limits[u.id])
+            v = self.model.new_int_var(0, top, f"vacancy[{k},{u.id},{t}]")
+            self.model.add(v >= gap + self.sample.step_centi * posted - filled)
+            return v, top
+        thr10 = round(10 * part.caseload_threshold)
+        gap = 10 * SCALE * u.cases - thr10 * base
+        if gap <= 0:
+            return None
+        if self.kind == "overload":
+            if filled is None:
+                return 1
+            o = self.model.new_bool_var(f"overload[{k},{u.id},{t}]")
+            self.model.add(gap - thr10 * filled <= gap * o)
+            return o, 1
+        if filled is None:
+            return gap
+        ex = self.model.new_int_var(0, gap, f"excess[{k},{u.id},{t}]")
+        self.model.add(ex >= gap - thr10 * filled)
+        return ex, gap
+
     def objective(self) -> cp_model.LinearExprT:
-        """The expected-value model's objective with its excess term replaced by the
-        CVaR, everything times `tail` (so that it stays integer)."""
+        """The expected-value model's objective plus the risk, everything times `tail`
+        (so that it stays integer); with the excess caseload as the risk, the risk
+        replaces the expected excess term."""
         w = self.part.weights.as_dict()
         others = sum(
             w[name] * (OBJECTIVE_SCALE // TERM_SCALE[name]) * self.tail * term
             for name, term in self.base.terms.items()
-            if name != "excess_caseload"
+            if not (name == "excess_caseload" and self.kind == "excess")
         )
-        scale_ex = OBJECTIVE_SCALE // TERM_SCALE["excess_caseload"]
-        return others + w["excess_caseload"] * scale_ex * self.risk
+        return others + self.weight * (OBJECTIVE_SCALE // RISK_UNIT[self.kind]) * self.risk
 
     @property
     def scale(self) -> float:
@@ -222,12 +278,11 @@ class RobustStaffingModel:
         for (uid, i, p), var in self.w.items():
             self.model.add_hint(var, sum(1 for q, _t in steps[uid] if q <= p) > i)
         filled = sample_filled(self.part, plan, self.sample, casework_only=True)
-        thr10 = round(10 * self.part.caseload_threshold)
-        cases = {u.id: u.cases for u in self.part.units}
-        for k, uid, t, ex, _f in self.excess_rows:
-            gap = 10 * SCALE * cases[uid] - thr10 * int(filled[k, self.sample.units.index(uid), t])
-            self.model.add_hint(ex, max(0, gap))
-        excess = sample_excess(self.part, filled, self.sample.units)
+        values = sample_kpi_rows(self.part, plan, filled, self.sample.units, self.kind)
+        cw = [u.id for u in self.part.units_of(self.part.casework_category)]
+        for k, uid, t, var, _f in self.risk_rows:
+            self.model.add_hint(var, int(values[k, cw.index(uid), t]))
+        excess = values.sum(axis=(1, 2))
         if self.eta is None:
             return
         eta = int(np.sort(excess)[-self.tail])
@@ -241,7 +296,8 @@ class RobustStaffingModel:
         s = self.sample
         return {
             (k, uid, t): int(s.base[k, s.units.index(uid), t]) + int(solver.value(f))
-            for k, uid, t, _ex, f in self.excess_rows
+            for k, uid, t, _v, f in self.risk_rows
+            if f is not None
         }
 
 
@@ -264,8 +320,12 @@ class RobustSolve:
         *,
         alpha: float,
         relief: Relief | None,
+        kind: str = "excess",
+        weight: int | None = None,
     ):
         assert instance.staffing is not None
+        self.kind = kind
+        self.weight = risk_weight(instance, kind, weight)
         self.instance = instance
         self.sample = sample
         self.limits = limits
@@ -278,7 +338,13 @@ class RobustSolve:
 
     def build(self) -> None:
         self.rm = RobustStaffingModel(
-            self.instance, self.sample, self.limits, alpha=self.alpha, relief=self.relief
+            self.instance,
+            self.sample,
+            self.limits,
+            alpha=self.alpha,
+            relief=self.relief,
+            kind=self.kind,
+            weight=self.weight,
         )
         self.rm.add_hint(self.start)
 
@@ -288,15 +354,18 @@ class RobustSolve:
 
     def value(self, plan: StaffingPlan) -> tuple[float, dict[str, float]]:
         """The robust objective of a plan and its terms (the checker's expected-value
-        terms, the excess as the sampled CVaR)."""
+        terms and the sampled CVaR of the risk KPI)."""
+        part = self.instance.staffing
         figures = staffing_figures(self.instance, plan, self.relief or {})
         terms = reported_terms(figures.terms)
-        filled = sample_filled(self.instance.staffing, plan, self.sample, casework_only=True)
-        excess = sample_excess(self.instance.staffing, filled, self.sample.units)
-        terms[RISK_TERM] = cvar(excess, self.alpha) / TERM_SCALE["excess_caseload"]
+        filled = sample_filled(part, plan, self.sample, casework_only=True)
+        risk = sample_kpi(part, plan, filled, self.sample.units, self.kind)
+        name = risk_term(self.kind)
+        terms[name] = cvar(risk, self.alpha) / RISK_UNIT[self.kind]
         w = self.weights
-        total = sum(w[k] * v for k, v in terms.items() if k in w and k != "excess_caseload")
-        return total + w["excess_caseload"] * terms[RISK_TERM], terms
+        skip = "excess_caseload" if self.kind == "excess" else None
+        total = sum(w[k] * v for k, v in terms.items() if k in w and k != skip)
+        return total + self.weight * terms[name], terms
 
     def fallback(self) -> Fallback[StaffingPlan] | None:
         value, terms = self.value(self.start)
@@ -356,30 +425,37 @@ def solve_robust(
     alpha: float = 0.9,
     spread: float = 2.0,
     seed: int = 0,
+    risk: str = "excess",
+    weight: int | None = None,
     params: SolveParams | None = None,
     relief: Relief | None = None,
     progress: ProgressHook | None = None,
     stop: StopToken | None = None,
 ) -> tuple[Result[StaffingPlan], HiringSample]:
     """The robust allocation near `start` (the expected-value plan, which must pass the
-    checker): CVaR_alpha of the excess caseload over `samples` sampled outcomes (seed
-    `seed`), the other terms as in the expected-value model. The plan has passed
+    checker): CVaR_alpha of the `risk` KPI (excess, overload or vacancy; weight `weight`)
+    over `samples` sampled outcomes (seed `seed`) added to the expected-value model's
+    terms (with `excess` it replaces the expected excess). The plan has passed
     `check_staffing`."""
     part = instance.staffing
     if part is None:
         raise ValueError("the instance has no staffing part")
     if not 0 <= alpha < 1:
         raise ValueError(f"alpha {alpha:g} must be at least 0 and below 1 (e.g. 0.9)")
-    if not part.weights.excess_caseload:
+    if risk not in RISK_UNIT:
+        raise ValueError(f"unknown risk {risk!r}; choose one of {', '.join(RISK_UNIT)}")
+    if not risk_weight(instance, risk, weight):
         raise ValueError(
-            "the weight of excess_caseload is 0, so there is no risk to minimise; "
-            "set staffing.weights.excess_caseload to 1 or more"
+            f"the weight of the {risk} risk is 0, so there is no risk to minimise; "
+            "give it a weight of 1 or more (for excess: staffing.weights.excess_caseload)"
         )
     if check_staffing(instance, start, relief):
         raise ValueError("the start allocation breaks the staffing rules")
     limits = trust_region(instance, start, spread)
     sample = sample_hiring(part, samples, seed, steps=limits)
-    part_solve = RobustSolve(instance, sample, limits, start, alpha=alpha, relief=relief)
+    part_solve = RobustSolve(
+        instance, sample, limits, start, alpha=alpha, relief=relief, kind=risk, weight=weight
+    )
     result = run_part(
         part_solve,
         params or SolveParams(),
@@ -404,24 +480,36 @@ class RobustComparison:
     seed: int
     runs: int
     eval_seed: int
+    risk: str = "excess"
     rows: list[dict[str, Any]] = field(default_factory=list)
     plans: dict[str, StaffingPlan] = field(default_factory=dict)
 
 
-def kpi_quantiles(instance: Instance, plan: StaffingPlan, runs: int, seed: int, alpha: float):
-    """P50, P90 and mean of the vacancy, overload and excess-caseload KPIs of `plan`
-    simulated `runs` times with `seed`, and the CVaR of the excess."""
+KPI_COLUMNS = {
+    "vacancy": "vacancy_bv_months",
+    "overload": "overload_unit_months",
+    "excess": "excess_case_months",
+}
+"""The simulation's KPIs, by the name of the risk that targets them."""
+
+
+def kpi_quantiles(
+    instance: Instance, plan: StaffingPlan, runs: int, seed: int, alpha: float
+) -> dict[str, float]:
+    """Mean, P50, P90 and CVaR_alpha of the vacancy, overload and excess-caseload KPIs of
+    `plan` simulated `runs` times with `seed`."""
     sim = simulate(instance, plan, runs=runs, seed=seed)
     row: dict[str, float] = {}
-    for name, values in (
-        ("vacancy_bv_months", sim.vacancy_months()),
-        ("overload_unit_months", sim.overload_months()),
-        ("excess_case_months", sim.excess_case_months()),
+    for kind, values in (
+        ("vacancy", sim.vacancy_months()),
+        ("overload", sim.overload_months()),
+        ("excess", sim.excess_case_months()),
     ):
+        name = KPI_COLUMNS[kind]
         row[f"{name}_mean"] = round(float(values.mean()), 2)
         row[f"{name}_p50"] = round(float(np.quantile(values, 0.5)), 2)
         row[f"{name}_p90"] = round(float(np.quantile(values, 0.9)), 2)
-    row["excess_case_months_cvar"] = round(cvar(sim.excess_case_months(), alpha), 2)
+        row[f"{name}_cvar"] = round(cvar(values, alpha), 2)
     return row
 
 
@@ -432,6 +520,8 @@ def compare_robust(
     alpha: float = 0.9,
     spread: float = 2.0,
     seed: int = 0,
+    risk: str = "excess",
+    weight: int | None = None,
     runs: int = 2000,
     eval_seed: int | None = None,
     params: SolveParams | None = None,
@@ -440,8 +530,11 @@ def compare_robust(
 ) -> RobustComparison:
     """Solve the expected-value allocation, then the robust one near it, and simulate
     both on fresh samples (`eval_seed`, default seed + 1; `simulate` draws from a stream
-    the optimisation's samples never use). Only the instance's own `relief` list counts
-    (no training plan)."""
+    the optimisation's samples never use). Per allocation: both objectives (the
+    expected-value model's, the robust model's), the risk in-sample (mean and CVaR over
+    the optimisation's samples) and out-of-sample (`kpi_quantiles`). Only the instance's
+    own `relief` list counts (no training plan)."""
+    from models.check_staffing import staffing_objective
     from solver.staffing import solve as solve_expected
 
     params = params or SolveParams()
@@ -457,7 +550,7 @@ def compare_robust(
         stop=stop,
     )
     eval_seed = seed + 1 if eval_seed is None else eval_seed
-    out = RobustComparison(instance.name, samples, alpha, seed, runs, eval_seed)
+    out = RobustComparison(instance.name, samples, alpha, seed, runs, eval_seed, risk)
     if ev.plan is None:
         out.rows.append(
             {"allocation": "expected", "status": ev.status, "message": ev.outcome.message}
@@ -470,34 +563,36 @@ def compare_robust(
         alpha=alpha,
         spread=spread,
         seed=seed,
+        risk=risk,
+        weight=weight,
         params=params,
         relief=relief,
         progress=progress,
         stop=stop,
     )
     part = instance.staffing
+    assert part is not None
+    limits = trust_region(instance, ev.plan, spread)
+    scorer = RobustSolve(
+        instance, sample, limits, ev.plan, alpha=alpha, relief=relief, kind=risk, weight=weight
+    )
     for name, res in (("expected", ev), ("robust", rb)):
-        row: dict[str, Any] = {
-            "allocation": name,
-            "status": res.status,
-            "objective": res.objective,
-            "bound": res.bound,
-        }
+        row: dict[str, Any] = {"allocation": name, "status": res.status}
         if res.plan is None:
             row["message"] = res.outcome.message
             out.rows.append(row)
             continue
         out.plans[name] = res.plan
         row["checked"] = not check_staffing(instance, res.plan, relief)
-        row["expected_excess_case_months"] = (
-            staffing_figures(instance, res.plan, relief).terms["excess_caseload"]
-            / TERM_SCALE["excess_caseload"]
-        )
-        insample = sample_excess(
-            part, sample_filled(part, res.plan, sample, casework_only=True), sample.units
-        )
-        row["in_sample_excess_mean"] = round(float(insample.mean()) / 1000, 2)
-        row["in_sample_excess_cvar"] = round(cvar(insample, alpha) / 1000, 2)
+        figures = staffing_figures(instance, res.plan, relief)
+        row["expected_objective"] = round(staffing_objective(instance, figures.terms), 2)
+        row["robust_objective"] = round(scorer.value(res.plan)[0], 2)
+        if name == "robust":
+            row["robust_bound"] = None if res.bound is None else round(res.bound, 2)
+        filled = sample_filled(part, res.plan, sample, casework_only=True)
+        insample = sample_kpi(part, res.plan, filled, sample.units, risk) / RISK_UNIT[risk]
+        row[f"in_sample_{risk}_mean"] = round(float(insample.mean()), 2)
+        row[f"in_sample_{risk}_cvar"] = round(cvar(insample, alpha), 2)
         row.update(kpi_quantiles(instance, res.plan, runs, eval_seed, alpha))
         row["message"] = res.outcome.message
         out.rows.append(row)

@@ -14,11 +14,13 @@ from models.simulation import (
     sample_excess,
     sample_filled,
     sample_hiring,
+    sample_kpi,
     simulate,
     simulate_sample,
 )
 from models.staffing import SCALE, StaffingPlan
 from solver.params import SolveParams
+from solver.staffing import _tune
 from solver.staffing_robust import (
     RobustStaffingModel,
     compare_robust,
@@ -26,7 +28,6 @@ from solver.staffing_robust import (
     solve_robust,
     trust_region,
 )
-from solver.staffing import _tune
 from tests.builders import tiny_staffing
 from tests.test_simulation import PLAN, make
 
@@ -52,16 +53,24 @@ def _solve(model: cp_model.CpModel) -> cp_model.CpSolver:
     return solver
 
 
-def test_the_models_sampled_caseload_is_the_simulations():
-    """For a fixed allocation, the model's filled BV and excess caseload in every sample
-    equal `sample_filled`/`sample_excess` of that plan (and the simulation's KPI on the
-    same sample). alpha = 0 puts every sample in the objective, so each excess variable
-    is tight at the optimum."""
+KPI = {
+    "excess": lambda sim: sim.excess_case_months() * 10 * SCALE,
+    "overload": lambda sim: sim.overload_months(),
+    "vacancy": lambda sim: sim.vacancy_months() * SCALE,
+}
+
+
+@pytest.mark.parametrize("kind", ["excess", "overload", "vacancy"])
+def test_the_models_sampled_kpi_is_the_simulations(kind):
+    """For a fixed allocation, the model's filled BV and its risk KPI in every sample
+    equal `sample_filled`/`sample_kpi` of that plan and the simulation's KPI on the same
+    sample. alpha = 0 puts every sample in the objective, so each KPI variable is tight
+    at the optimum."""
     inst = make(hiring={"lag": {2: 0.5, 3: 0.3, 5: 0.2}, "fill_probability": 0.7})
     part = inst.staffing
     limits = {"a": 4, "b": 4}
     sample = sample_hiring(part, 12, seed=5, steps=limits)
-    rm = RobustStaffingModel(inst, sample, limits, alpha=0.0)
+    rm = RobustStaffingModel(inst, sample, limits, alpha=0.0, kind=kind)
     _fix(rm, PLAN)
     solver = _solve(rm.model)
     filled = sample_filled(part, PLAN, sample, casework_only=True)
@@ -69,13 +78,13 @@ def test_the_models_sampled_caseload_is_the_simulations():
     assert values  # the rows with posting variables
     for (k, uid, t), v in values.items():
         assert v == filled[k, sample.units.index(uid), t], (k, uid, t)
-    expected = sample_excess(part, filled, sample.units)
-    model_excess = [int(solver.value(e)) for e in rm.sample_excess]
-    assert model_excess == expected.tolist()
+    expected = sample_kpi(part, PLAN, filled, sample.units, kind)
+    model_values = [int(solver.value(e)) for e in rm.sample_risk]
+    assert model_values == expected.tolist()
     assert expected.max() > expected.min()  # the samples differ
-    # the simulation's KPI (floats, case-months) on the same sample
-    kpi = simulate_sample(inst, PLAN, sample, casework_only=True).excess_case_months()
-    assert np.allclose(kpi * 10 * SCALE, expected)
+    # the simulation's KPI (floats) on the same sample
+    sim = simulate_sample(inst, PLAN, sample, casework_only=True)
+    assert np.allclose(KPI[kind](sim), expected)
 
 
 def test_sampled_outcomes_are_draws_of_the_simulation():
@@ -169,6 +178,8 @@ def test_compare_robust_rows():
         assert r["checked"] is True
         assert r["excess_case_months_p50"] <= r["excess_case_months_p90"]
         assert r["in_sample_excess_cvar"] >= r["in_sample_excess_mean"]
+    expected, robust = out.rows
+    assert robust["robust_objective"] <= expected["robust_objective"] + 1e-6
     assert out.eval_seed != out.seed
 
 
