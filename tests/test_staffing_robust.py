@@ -190,3 +190,30 @@ def test_alpha_and_weight_errors():
     inst.staffing.weights.excess_caseload = 0
     with pytest.raises(ValueError, match="excess_caseload"):
         solve_robust(inst, PLAN)
+
+
+def test_cli_writes_the_comparison(tmp_path):
+    import csv
+
+    import yaml
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from tests.test_simulation import BASE
+
+    inst = tmp_path / "instance.yaml"
+    inst.write_text(yaml.safe_dump(BASE, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["staffing", "robust", str(inst), "--out", str(out), "--samples", "8"]
+    args += ["--runs", "100", "--workers", "1", "--time-limit", "10", "--risk", "overload"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(open(out / "robust.csv", encoding="utf-8")))
+    assert [r["allocation"] for r in rows] == ["expected", "robust"]
+    assert all(r["checked"] == "True" for r in rows)
+    assert "overload_unit_months_p90" in rows[0]
+    assert "robust-kpis" in (out / "robust.html").read_text(encoding="utf-8")
+    allocs = list(csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    assert {a["allocation"] for a in allocs} == {"expected", "robust"}
+    bad = CliRunner().invoke(cli, [*args[:4], str(tmp_path / "o2"), "--alpha", "1"])
+    assert bad.exit_code == 2
