@@ -283,12 +283,32 @@ class RobustStaffingModel:
         for k, uid, t, var, _f in self.risk_rows:
             self.model.add_hint(var, int(values[k, cw.index(uid), t]))
         excess = values.sum(axis=(1, 2))
-        if self.eta is None:
-            return
-        eta = int(np.sort(excess)[-self.tail])
-        self.model.add_hint(self.eta, eta)
-        for k, sk in enumerate(self.shortfall):
-            self.model.add_hint(sk, max(0, int(excess[k]) - eta))
+        if self.eta is not None:
+            eta = int(np.sort(excess)[-self.tail])
+            self.model.add_hint(self.eta, eta)
+            for k, sk in enumerate(self.shortfall):
+                self.model.add_hint(sk, max(0, int(excess[k]) - eta))
+        self._complete_hint()
+
+    def _complete_hint(self) -> None:
+        """Extend the hint to every variable (the expected-value model's auxiliaries
+        too): CP-SAT drops a partial hint it cannot complete quickly, and then starts from
+        scratch. The hinted values, fixed, leave a model that solves at once."""
+        proto = self.model.proto
+        fixed = cp_model.CpModel()
+        fixed.proto.copy_from(proto)
+        fixed.clear_hints()
+        for v, val in zip(proto.solution_hint.vars, proto.solution_hint.values):
+            fixed.add(fixed.get_int_var_from_proto_index(v) == val)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 30.0
+        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return  # keep the partial hint
+        self.model.clear_hints()
+        for i in range(len(proto.variables)):
+            var = self.model.get_int_var_from_proto_index(i)
+            self.model.add_hint(var, solver.value(var))
 
     def sample_filled_values(self, solver: cp_model.CpSolver) -> dict[tuple[int, str, int], int]:
         """(sample, unit, month) -> filled centi-BV by the model's expressions, for the
