@@ -282,6 +282,13 @@ def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path
     help="most BV a team may get beyond the expected-value allocation",
 )
 @click.option(
+    "--moves",
+    type=click.IntRange(min=0, max=1_000_000),
+    default=3000,
+    show_default=True,
+    help="most plans the local search tries before CP-SAT (0: CP-SAT only)",
+)
+@click.option(
     "--runs",
     type=click.IntRange(min=1, max=100_000),
     default=2000,
@@ -330,6 +337,7 @@ def robust(
     risk: str,
     risk_weight: int | None,
     spread: float,
+    moves: int,
     runs: int,
     seed: int,
     eval_seed: int | None,
@@ -344,7 +352,8 @@ def robust(
     The robust allocation minimises the CVaR of a KPI (the mean of its worst samples)
     over --samples sampled hiring outcomes (lags, failed postings, leavers), under the
     same rules and with the same other objective terms, each team within --spread BV of
-    the expected-value allocation. Both are then simulated on --runs fresh runs: mean,
+    the expected-value allocation: a local search on the samples (--moves), then CP-SAT
+    (--time-limit). Both are then simulated on --runs fresh runs: mean,
     P50, P90 and CVaR of the vacancy, overload and excess-caseload KPIs, in robust.csv
     and robust.html; allocations.csv holds both allocations. Only an explicit
     `staffing.relief` list of the instance counts as training relief here.
@@ -370,6 +379,7 @@ def robust(
                     seed=seed,
                     risk=risk,
                     weight=risk_weight,
+                    moves=moves,
                     runs=runs,
                     eval_seed=eval_seed,
                     params=params,

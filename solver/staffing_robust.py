@@ -18,8 +18,15 @@ the plan; `tests/test_staffing_robust.py` checks that.
 The other soft terms (worst caseload, training relief, fairness, late posting) stay the
 expected-value model's, so the objectives of both allocations are comparable. To keep
 the model small, each casework unit may receive at most `spread` BV more than in the
-expected-value allocation (a trust region; the expected-value plan is always inside it
-and is the hint, so the robust plan is never worse in-sample).
+expected-value allocation (a trust region; the expected-value plan is always inside it).
+
+The search: a local search on the exact sampled objective (`local_search`: one step to
+another unit or month, checked) from the expected-value plan, then CP-SAT on the model
+above with that plan as a complete hint (and as the fallback), which improves it further
+where it can and gives the bound. So the robust plan is never worse in-sample than the
+expected-value plan. CP-SAT alone, on Bremen, found no improvement of the hint in 120 s
+with one worker and 1 % in 60 s with two (the machine loaded); the local search cut the
+in-sample overload CVaR by 18 % in 29 s.
 """
 
 from __future__ import annotations
@@ -423,6 +430,64 @@ class RobustSolve:
         return explain_infeasibility(self.instance, self.relief, time_limit=time_limit)
 
 
+def local_search(
+    scorer: RobustSolve, plan: StaffingPlan, *, max_evaluations: int = 4000
+) -> tuple[StaffingPlan, int]:
+    """First-improvement hill climbing on the robust objective, exact on the samples:
+    move one step of an allocation to another casework unit (same tranche and month) or
+    to the month before or after; a move is kept when the plan still passes the checker,
+    stays in the trust region and lowers `scorer.value`. Deterministic. Returns the plan
+    and the number of evaluations."""
+    inst = scorer.instance
+    part = inst.staffing
+    assert part is not None
+    cw = [u.id for u in part.units_of(part.casework_category)]
+    g = part.granularity
+    best, evals = plan, 0
+    best_value = scorer.value(plan)[0]
+    improved = True
+    while improved and evals < max_evaluations:
+        improved = False
+        for cand in _neighbours(part, best, cw, g):
+            if evals >= max_evaluations:
+                break
+            got = cand.by_unit()
+            if any(part.steps(got.get(u, 0.0)) > scorer.limits[u] for u in cw):
+                continue
+            if check_staffing(inst, cand, scorer.relief):
+                continue
+            evals += 1
+            value = scorer.value(cand)[0]
+            if value < best_value - 1e-9:
+                best, best_value, improved = cand, value, True
+                break
+    return best, evals
+
+
+def _neighbours(part, plan: StaffingPlan, cw: list[str], g: float):
+    """Plans one step away: a step to another casework unit, or a month earlier/later."""
+    rows = [(a.unit, a.tranche, a.post_month) for a in plan.allocations]
+    for i, a in enumerate(plan.allocations):
+        moves = [(u, a.post_month) for u in cw if u != a.unit and a.unit in cw]
+        p = part.offset(a.post_month)
+        moves += [(a.unit, part.month(q)) for q in (p - 1, p + 1) if 0 <= q < part.months]
+        for unit, month in moves:
+            allocs = [x.model_copy() for x in plan.allocations]
+            if allocs[i].bv - g < 1e-9:
+                allocs.pop(i)
+            else:
+                allocs[i] = allocs[i].model_copy(update={"bv": allocs[i].bv - g})
+            key = (unit, a.tranche, month)
+            if key in rows and key != rows[i]:
+                j = next(
+                    k for k, x in enumerate(allocs) if (x.unit, x.tranche, x.post_month) == key
+                )
+                allocs[j] = allocs[j].model_copy(update={"bv": allocs[j].bv + g})
+            else:
+                allocs.append(a.model_copy(update={"unit": unit, "post_month": month, "bv": g}))
+            yield StaffingPlan(allocations=allocs)
+
+
 def trust_region(instance: Instance, start: StaffingPlan, spread: float) -> dict[str, int]:
     """Most steps per casework unit: its steps in `start` plus `spread` BV, within what
     it can receive at all."""
@@ -447,6 +512,7 @@ def solve_robust(
     seed: int = 0,
     risk: str = "excess",
     weight: int | None = None,
+    local_evaluations: int = 3000,
     params: SolveParams | None = None,
     relief: Relief | None = None,
     progress: ProgressHook | None = None,
@@ -473,6 +539,11 @@ def solve_robust(
         raise ValueError("the start allocation breaks the staffing rules")
     limits = trust_region(instance, start, spread)
     sample = sample_hiring(part, samples, seed, steps=limits)
+    if local_evaluations:
+        scorer = RobustSolve(
+            instance, sample, limits, start, alpha=alpha, relief=relief, kind=risk, weight=weight
+        )
+        start, _ = local_search(scorer, start, max_evaluations=local_evaluations)
     part_solve = RobustSolve(
         instance, sample, limits, start, alpha=alpha, relief=relief, kind=risk, weight=weight
     )
@@ -542,6 +613,7 @@ def compare_robust(
     seed: int = 0,
     risk: str = "excess",
     weight: int | None = None,
+    moves: int = 3000,
     runs: int = 2000,
     eval_seed: int | None = None,
     params: SolveParams | None = None,
@@ -585,6 +657,7 @@ def compare_robust(
         seed=seed,
         risk=risk,
         weight=weight,
+        local_evaluations=moves,
         params=params,
         relief=relief,
         progress=progress,

@@ -217,3 +217,31 @@ def test_cli_writes_the_comparison(tmp_path):
     assert {a["allocation"] for a in allocs} == {"expected", "robust"}
     bad = CliRunner().invoke(cli, [*args[:4], str(tmp_path / "o2"), "--alpha", "1"])
     assert bad.exit_code == 2
+
+
+def test_local_search_improves_the_hand_case():
+    """From the mean-optimal step at B, one move (the step to A) lowers the worst sample
+    from 80 to 60 case-months (see `_hand_sample`); the search finds it and stops."""
+    from solver.staffing_robust import RobustSolve, local_search
+
+    inst, sample = _hand_sample()
+    at_b = StaffingPlan.model_validate(
+        {
+            "allocations": [
+                {
+                    "category": "cm",
+                    "tranche": "t1",
+                    "unit": "B",
+                    "bv": 0.5,
+                    "release_month": "2026-01",
+                    "post_month": "2026-01",
+                }
+            ]
+        }
+    )
+    scorer = RobustSolve(inst, sample, {"A": 1, "B": 1}, at_b, alpha=0.5, relief={})
+    assert scorer.value(at_b)[0] == pytest.approx(80.0)
+    plan, evals = local_search(scorer, at_b)
+    assert [(a.unit, a.bv) for a in plan.allocations] == [("A", 0.5)]
+    assert scorer.value(plan)[0] == pytest.approx(60.0)
+    assert evals >= 1
