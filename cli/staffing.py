@@ -419,17 +419,21 @@ def _write_robust(result, folder: Path) -> None:
 
 
 def _print_robust(result, out: Path, written: list[Path]) -> None:
+    """A figure per line, the allocations side by side (the CSV has them all)."""
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"juwe staffing robust ({result.risk}, CVaR {result.alpha:g})")
-    cols = ["allocation", "status", "expected_objective", "robust_objective"]
-    for kpi in ("vacancy_bv_months", "overload_unit_months", "excess_case_months"):
-        cols += [f"{kpi}_mean", f"{kpi}_p50", f"{kpi}_p90"]
-    for c in cols:
-        table.add_column(c, justify="left" if c in ("allocation", "status") else "right")
+    table.add_column("figure")
     for r in result.rows:
-        table.add_row(*(escape("" if r.get(c) is None else f"{r[c]}") for c in cols))
+        table.add_column(r["allocation"], justify="right")
+    figures = ["status", "checked", "expected_objective", "robust_objective"]
+    figures += [f"in_sample_{result.risk}_mean", f"in_sample_{result.risk}_cvar"]
+    for kpi in ("vacancy_bv_months", "overload_unit_months", "excess_case_months"):
+        figures += [f"{kpi}_mean", f"{kpi}_p50", f"{kpi}_p90"]
+    for f in figures:
+        cells = ["" if r.get(f) is None else f"{r[f]}" for r in result.rows]
+        table.add_row(escape(f), *(escape(c) for c in cells))
     console = table_console()
     console.print(table)
     for r in result.rows:
