@@ -30,6 +30,8 @@ ANSWERS = ("objective", "last_finish", "rollout_end", "rollout_span_days", "roll
 
 def write_sweep_files(rows: list[dict[str, Any]], answer: str | None, folder: Path) -> None:
     df = pd.DataFrame(rows)
+    first = ["point", *[c for c in SWEPT if c in df.columns]]
+    df = df[first + [c for c in df.columns if c not in first]]  # the swept values first
     for c in ("trainers", "monthly_cap", "coverage", "rollout_span_days"):
         if c in df.columns:
             df[c] = df[c].astype("Int64")  # whole numbers, blank where not swept
