@@ -349,8 +349,10 @@ class RobustSolve:
         relief: Relief | None,
         kind: str = "excess",
         weight: int | None = None,
+        start_name: str = "the expected-value allocation",
     ):
         assert instance.staffing is not None
+        self.start_name = start_name
         self.kind = kind
         self.weight = risk_weight(instance, kind, weight)
         self.instance = instance
@@ -400,8 +402,8 @@ class RobustSolve:
             self.start,
             value,
             terms,
-            worse_message="the expected-value allocation (no better robust one found)",
-            no_plan_message="the expected-value allocation (no robust one found in time)",
+            worse_message=f"{self.start_name} (CP-SAT found no better one in the time limit)",
+            no_plan_message=f"{self.start_name} (CP-SAT found no plan in the time limit)",
         )
 
     def objective(self, solver: cp_model.CpSolver) -> float:
@@ -539,13 +541,25 @@ def solve_robust(
         raise ValueError("the start allocation breaks the staffing rules")
     limits = trust_region(instance, start, spread)
     sample = sample_hiring(part, samples, seed, steps=limits)
+    start_name = "the expected-value allocation"
     if local_evaluations:
         scorer = RobustSolve(
             instance, sample, limits, start, alpha=alpha, relief=relief, kind=risk, weight=weight
         )
-        start, _ = local_search(scorer, start, max_evaluations=local_evaluations)
+        found, evaluations = local_search(scorer, start, max_evaluations=local_evaluations)
+        if found is not start:
+            start = found
+            start_name = f"the local search's allocation ({evaluations} plans tried)"
     part_solve = RobustSolve(
-        instance, sample, limits, start, alpha=alpha, relief=relief, kind=risk, weight=weight
+        instance,
+        sample,
+        limits,
+        start,
+        alpha=alpha,
+        relief=relief,
+        kind=risk,
+        weight=weight,
+        start_name=start_name,
     )
     result = run_part(
         part_solve,
