@@ -436,7 +436,6 @@ def robust_html(
         config=PLOTLY_CONFIG,
         div_id="robust-kpis",
     )
-    outcomes = [VariantOutcome(r["allocation"], "", r) for r in rows]
     tail = max(1, round((1 - alpha) * samples))
     body = [
         f"<h1>Robust staffing: {escape(instance_name)}</h1>",
@@ -451,6 +450,24 @@ def robust_html(
         "<b>in_sample_*</b>: the risk over the optimisation's own samples. "
         "<b>expected_objective</b> / <b>robust_objective</b>: each model's objective of the "
         "allocation. <b>checked</b>: the allocation passes the staffing checker.</p>",
-        table_html(outcomes, ["allocation", "status"]),
+        robust_table_html(rows),
     ]
     return html_page(f"Robust staffing {instance_name}", "\n".join(body), lang="en")
+
+
+def robust_table_html(rows: list[dict[str, Any]]) -> str:
+    """A figure per row, the allocations side by side (robust.csv is the other way)."""
+    figures: list[str] = []
+    for r in rows:
+        figures += [k for k in r if k not in figures and k != "allocation"]
+    head = "<th>figure</th>" + "".join(f"<th>{escape(str(r['allocation']))}</th>" for r in rows)
+    body = []
+    for f in figures:
+        cells = []
+        for r in rows:
+            v = r.get(f)
+            num = isinstance(v, int | float) and not isinstance(v, bool)
+            cls = ' class="num"' if num else ""
+            cells.append(f"<td{cls}>{escape(_fmt(v))}</td>")
+        body.append(f"<tr><td>{escape(f)}</td>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

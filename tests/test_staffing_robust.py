@@ -115,6 +115,8 @@ def _hand_sample() -> tuple[object, HiringSample]:
       step to B: sample 0: 0;                        sample 1: A 40, B 40 -> 80
     Mean: A 50, B 40 -> the mean (alpha = 0) puts the step at B.
     Worst sample (alpha = 0.5, tail of one): A 60, B 80 -> the CVaR puts it at A.
+    The expected-value model of this instance (a certain 1-month lag, A's own 0.5 BV
+    certain) sees A covered and puts the step at B: excess 20 (B in month 0) against 40.
     """
     inst = tiny_staffing(
         units=[
@@ -133,6 +135,16 @@ def _hand_sample() -> tuple[object, HiringSample]:
         np.array([[[True, True]], [[False, False]]]),
     ]
     return inst, HiringSample(0, 2, ["A", "B"], 50, base, paths)
+
+
+def test_the_expected_value_model_puts_the_hand_step_at_b():
+    from solver.staffing import solve
+
+    inst, _sample = _hand_sample()
+    result = solve(inst, time_limit=10, workers=1)
+    assert result.status == "optimal"
+    assert [(a.unit, a.bv) for a in result.plan.allocations] == [("B", 0.5)]
+    assert result.objective == pytest.approx(20.0)
 
 
 @pytest.mark.parametrize(("alpha", "unit", "value"), [(0.0, "B", 40.0), (0.5, "A", 60.0)])
