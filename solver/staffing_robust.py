@@ -63,7 +63,6 @@ from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
 from solver.skeleton import Fallback, Run, Search, run_part, single_search
 from solver.staffing import StaffingModel
-from solver.staffing import _tune as _staffing_tune
 
 RISK_UNIT = {"excess": 10 * SCALE, "overload": 1, "vacancy": SCALE}
 """Internal units per reported unit of each risk: thousandths of a case-month above the
@@ -100,9 +99,21 @@ def cvar(values: np.ndarray, alpha: float) -> float:
     return float(np.sort(np.asarray(values, dtype=float))[-m:].mean())
 
 
+def tune(solver: cp_model.CpSolver) -> None:
+    """As the expected-value staffing search (`solver.staffing._tune` for one worker):
+    full linearisation (the sampled rows and the CVaR are linear), LP-guided branching,
+    no probing in presolve. The search starts from the complete hint."""
+    p = solver.parameters
+    p.linearization_level = 2
+    p.search_branching = cp_model.LP_SEARCH
+    p.cp_model_probing_level = 0
+
+
 class RobustStaffingModel:
-    """`StaffingModel` with its expected excess caseload replaced by the CVaR of the
-    sampled excess caseload. `limits`: most steps per casework unit."""
+    """`StaffingModel` (its variables, hard rules and soft terms) plus the CVaR of a
+    sampled KPI (`kind`: excess, overload, vacancy) in the objective; with `excess` it
+    replaces the expected excess term. `limits`: most steps per casework unit. Uses the
+    staffing model's `y`, `terms`, `add_hint` and `extract` only."""
 
     def __init__(
         self,
@@ -380,7 +391,7 @@ class RobustSolve:
 
     def search(self, run: Run) -> Search:
         assert self.rm is not None
-        return single_search(run, self.rm.model, _staffing_tune)
+        return single_search(run, self.rm.model, tune)
 
     def value(self, plan: StaffingPlan) -> tuple[float, dict[str, float]]:
         """The robust objective of a plan and its terms (the checker's expected-value

@@ -20,13 +20,13 @@ from models.simulation import (
 )
 from models.staffing import SCALE, StaffingPlan
 from solver.params import SolveParams
-from solver.staffing import _tune
 from solver.staffing_robust import (
     RobustStaffingModel,
     compare_robust,
     cvar,
     solve_robust,
     trust_region,
+    tune,
 )
 from tests.builders import tiny_staffing
 from tests.test_simulation import PLAN, make
@@ -48,7 +48,7 @@ def _solve(model: cp_model.CpModel) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 20
-    _tune(solver)
+    tune(solver)
     assert solver.solve(model) == cp_model.OPTIMAL
     return solver
 
