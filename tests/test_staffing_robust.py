@@ -257,3 +257,16 @@ def test_local_search_improves_the_hand_case():
     assert [(a.unit, a.bv) for a in plan.allocations] == [("A", 0.5)]
     assert scorer.value(plan)[0] == pytest.approx(60.0)
     assert evals >= 1
+
+
+def test_no_expected_value_plan_names_the_rules():
+    """A budget of 0 for the tranche that must be posted in its year: no allocation at
+    all, so the comparison has one row, infeasible, with the conflicting rules."""
+    inst = make(
+        hiring={"max_posting_delay": 0},
+        budgets=[{"year": 2026, "amount": 0, "tranches": ["t1"]}],
+    )
+    out = compare_robust(inst, samples=5, runs=20, params=SOLVE)
+    assert [(r["allocation"], r["status"]) for r in out.rows] == [("expected", "infeasible")]
+    assert "budget" in out.rows[0]["message"]
+    assert out.plans == {}
