@@ -81,7 +81,9 @@ class SearchRecorder(cp_model.CpSolverSolutionCallback):
             if self._time_limit is not None:
                 left = max(0.0, self._time_limit - (time.perf_counter() - self._t0))
             self._hook(
-                ProgressEvent(self.part, self.phase, seconds, self._objective, self._bound, left)
+                ProgressEvent(
+                    self.part, self.phase, seconds, self._objective, self._bound, left
+                )
             )
 
     def on_solution_callback(self) -> None:

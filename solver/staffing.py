@@ -127,16 +127,13 @@ class StaffingModel:
         explain mode do variables exist outside the window."""
         for _cat, tr in self.part.tranches():
             window = self.part.posting_months(tr)
-            yield (
-                tr,
-                [
-                    var
-                    for (_u, tid, p), var in self.y.items()
-                    if tid == tr.id
-                    and p not in window
-                    and (p < window.start or not len(window)) == early
-                ],
-            )
+            yield tr, [
+                var
+                for (_u, tid, p), var in self.y.items()
+                if tid == tr.id
+                and p not in window
+                and (p < window.start or not len(window)) == early
+            ]
 
     def _release(self) -> None:
         """No posting before a tranche's release month (explain mode: held at 0)."""
