@@ -236,3 +236,208 @@ def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path
             console.print(f"{o.name}: {o.row['message']}", markup=False)
     names = ", ".join(p.name for p in written)
     console.print(f"{len(written)} files written to {out}/: {names}", markup=False)
+
+
+@staffing.command("robust")
+@click.argument("instance")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="folder for robust.csv, robust.html and allocations.csv (must be new or empty)",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1, max=1000),
+    default=40,
+    show_default=True,
+    help="sampled hiring outcomes the robust allocation is optimised over",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="CVaR level: minimise the mean of the worst (1 - alpha) of the samples",
+)
+@click.option(
+    "--risk",
+    type=click.Choice(["excess", "overload", "vacancy"]),
+    default="excess",
+    show_default=True,
+    help="the KPI whose CVaR is minimised: excess caseload (case-months), overloaded "
+    "team-months, or vacancy BV-months",
+)
+@click.option(
+    "--risk-weight",
+    type=click.IntRange(min=1),
+    help="weight of the risk term  [default: excess: the instance's excess_caseload "
+    "weight; overload, vacancy: 35]",
+)
+@click.option(
+    "--spread",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="most BV a team may get beyond the expected-value allocation",
+)
+@click.option(
+    "--moves",
+    type=click.IntRange(min=0, max=1_000_000),
+    default=3000,
+    show_default=True,
+    help="most plans the local search tries before CP-SAT (0: CP-SAT only)",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1, max=100_000),
+    default=2000,
+    show_default=True,
+    help="fresh Monte Carlo runs each allocation is simulated on",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="seed of the solver and of the optimisation's samples",
+)
+@click.option(
+    "--eval-seed",
+    type=click.IntRange(min=0),
+    help="seed of the fresh simulation runs  [default: --seed + 1]",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="seconds per solve (the expected-value one, then the robust one)",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="CP-SAT workers (0: all cores)",
+)
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="CP-SAT deterministic time per solve (reproducible limits)",
+)
+@click.option("--force", is_flag=True, help="write into a non-empty --out folder")
+@click.option("--quiet", "-q", is_flag=True, help="no summary")
+@guarded
+def robust(
+    instance: str,
+    out: Path,
+    samples: int,
+    alpha: float,
+    risk: str,
+    risk_weight: int | None,
+    spread: float,
+    moves: int,
+    runs: int,
+    seed: int,
+    eval_seed: int | None,
+    time_limit: float,
+    workers: int,
+    work_limit: float | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Compare the expected-value staffing allocation of INSTANCE with a robust one.
+
+    The robust allocation minimises the CVaR of a KPI (the mean of its worst samples)
+    over --samples sampled hiring outcomes (lags, failed postings, leavers), under the
+    same rules and with the same other objective terms, each team within --spread BV of
+    the expected-value allocation: a local search on the samples (--moves), then CP-SAT
+    (--time-limit). Both are then simulated on --runs fresh runs: mean,
+    P50, P90 and CVaR of the vacancy, overload and excess-caseload KPIs, in robust.csv
+    and robust.html; allocations.csv holds both allocations. Only an explicit
+    `staffing.relief` list of the instance counts as training relief here.
+    """
+    from instances import resolve_instance
+    from solver.params import SolveParams
+    from solver.staffing_robust import compare_robust
+
+    source = resolve_instance(instance)
+    inst = load_instance(source)
+    if inst.staffing is None:
+        raise InputError(source, ["staffing: the instance has no staffing part"])
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    with RunSignals() as sig:
+        target = prepare_out_dir(out, force=force)
+        try:
+            try:
+                result = compare_robust(
+                    inst,
+                    samples=samples,
+                    alpha=alpha,
+                    spread=spread,
+                    seed=seed,
+                    risk=risk,
+                    weight=risk_weight,
+                    moves=moves,
+                    runs=runs,
+                    eval_seed=eval_seed,
+                    params=params,
+                    stop=sig.stop,
+                )
+            except ValueError as e:
+                raise click.UsageError(str(e)) from e
+            sig.check()
+            _write_robust(result, target.staging)
+            written = sig.commit(target)
+        except BaseException:
+            target.discard()
+            raise
+    sig.check()
+    if not quiet:
+        _print_robust(result, out, written)
+
+
+def _write_robust(result, folder: Path) -> None:
+    from reports.scenarios import robust_html, write_robust_allocations_csv, write_robust_csv
+
+    write_robust_csv(result.rows, folder / "robust.csv")
+    write_robust_allocations_csv(result.plans, folder / "allocations.csv")
+    (folder / "robust.html").write_text(
+        robust_html(
+            result.instance,
+            result.rows,
+            risk=result.risk,
+            samples=result.samples,
+            alpha=result.alpha,
+            seed=result.seed,
+            runs=result.runs,
+            eval_seed=result.eval_seed,
+        ),
+        encoding="utf-8",
+    )
+
+
+def _print_robust(result, out: Path, written: list[Path]) -> None:
+    """A figure per line, the allocations side by side (the CSV has them all)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"juwe staffing robust ({result.risk}, CVaR {result.alpha:g})")
+    table.add_column("figure")
+    for r in result.rows:
+        table.add_column(r["allocation"], justify="right")
+    figures = ["status", "checked", "expected_objective", "robust_objective"]
+    figures += [f"in_sample_{result.risk}_mean", f"in_sample_{result.risk}_cvar"]
+    for kpi in ("vacancy_bv_months", "overload_unit_months", "excess_case_months"):
+        figures += [f"{kpi}_mean", f"{kpi}_p50", f"{kpi}_p90"]
+    for f in figures:
+        cells = ["" if r.get(f) is None else f"{r[f]}" for r in result.rows]
+        table.add_row(escape(f), *(escape(c) for c in cells))
+    console = table_console()
+    console.print(table)
+    for r in result.rows:
+        if r.get("message"):
+            console.print(f"{r['allocation']}: {r['message']}", markup=False)
+    names = ", ".join(p.name for p in written)
+    console.print(f"{len(written)} files written to {out}/: {names}", markup=False)

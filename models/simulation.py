@@ -109,6 +109,39 @@ def _stay(rng: np.random.Generator, rate: np.ndarray, t: int, horizon: int) -> n
     return out
 
 
+def _evolve(rng: np.random.Generator, slots: _Slots, lags: _Lags, q: float, n: int, runs: int):
+    """Which slots are filled in each month t (yields a (runs, slots) bool array per
+    month, valid until the next one is drawn). The one place the hiring process is
+    drawn: `simulate` and `sample_hiring` both run it."""
+    n_slots = len(slots.unit)
+    # `due`: the month a vacant slot's posting resolves, or the month at whose end a
+    # filled slot leaves (drawn when it is filled: the months it stays are geometric)
+    filled = np.broadcast_to(slots.post < 0, (runs, n_slots)).copy()
+    due = np.full((runs, n_slots), _NEVER, dtype=np.int64)
+    vacant = np.flatnonzero(slots.post >= 0)
+    if len(vacant):
+        draws = lags.draw(rng, runs * len(vacant)).reshape(runs, len(vacant))
+        due[:, vacant] = slots.post[vacant][None, :] + draws
+    rows, cols = np.nonzero(filled)
+    due[rows, cols] = _stay(rng, slots.attrition[cols], 0, n)
+    for t in range(n):
+        now = due == t
+        rows, cols = np.nonzero(now & ~filled)
+        if len(rows):
+            ok = rng.random(len(rows)) < q
+            r_ok, c_ok = rows[ok], cols[ok]
+            filled[r_ok, c_ok] = True
+            due[r_ok, c_ok] = _stay(rng, slots.attrition[c_ok], t, n)
+            bad = ~ok
+            due[rows[bad], cols[bad]] = t + lags.draw(rng, int(bad.sum()))
+            now[r_ok, c_ok] = due[r_ok, c_ok] == t  # filled and gone this very month
+        yield filled
+        rows, cols = np.nonzero(now & filled)
+        if len(rows):  # leave at the end of month t, re-posted in month t + 1
+            filled[rows, cols] = False
+            due[rows, cols] = t + 1 + lags.draw(rng, len(rows))
+
+
 @dataclass
 class SimulationResult:
     """Simulated filled BV and the figures derived from them.
@@ -158,6 +191,17 @@ class SimulationResult:
         over = cases[None, :, None] > self.threshold * self.filled[:, idx, :] + 1e-9
         return over.sum(axis=(1, 2)).astype(float)
 
+    def excess_case_months(self) -> np.ndarray:
+        """Per run: case-months above the caseload threshold, the staffing model's
+        `excess_caseload` term on the filled BV: the sum over casework units and months
+        of max(0, cases - threshold * filled BV)."""
+        cw = self._cw_index()
+        if not cw:
+            return np.zeros(self.runs)
+        cases = np.array([self.cases.get(self.units[i], 0) for i in cw], dtype=float)
+        gap = cases[None, :, None] - self.threshold * self.filled[:, cw, :]
+        return np.clip(gap, 0, None).sum(axis=(1, 2))
+
     def fan(self, quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
         """(len(quantiles), months) quantiles of the casework total over runs."""
         return np.quantile(self.casework_total(), quantiles, axis=0)
@@ -196,34 +240,9 @@ def simulate(
     per_unit[np.arange(n_slots), slots.unit] = slots.weight
     collect = np.hstack([per_unit, slots.budget * slots.weight[:, None]])
 
-    # `due`: the month a vacant slot's posting resolves, or the month at whose end a
-    # filled slot leaves (drawn when it is filled: the months it stays are geometric)
-    filled = np.broadcast_to(slots.post < 0, (runs, n_slots)).copy()
-    due = np.full((runs, n_slots), _NEVER, dtype=np.int64)
-    vacant = np.flatnonzero(slots.post >= 0)
-    if len(vacant):
-        draws = lags.draw(rng, runs * len(vacant)).reshape(runs, len(vacant))
-        due[:, vacant] = slots.post[vacant][None, :] + draws
-    rows, cols = np.nonzero(filled)
-    due[rows, cols] = _stay(rng, slots.attrition[cols], 0, n)
-
     out = np.empty((n, runs, n_units + n_budgets))
-    for t in range(n):
-        now = due == t
-        rows, cols = np.nonzero(now & ~filled)
-        if len(rows):
-            ok = rng.random(len(rows)) < q
-            r_ok, c_ok = rows[ok], cols[ok]
-            filled[r_ok, c_ok] = True
-            due[r_ok, c_ok] = _stay(rng, slots.attrition[c_ok], t, n)
-            bad = ~ok
-            due[rows[bad], cols[bad]] = t + lags.draw(rng, int(bad.sum()))
-            now[r_ok, c_ok] = due[r_ok, c_ok] == t  # filled and gone this very month
+    for t, filled in enumerate(_evolve(rng, slots, lags, q, n, runs)):
         out[t] = filled.astype(np.float64) @ collect  # (a bool matmul is 3x slower)
-        rows, cols = np.nonzero(now & filled)
-        if len(rows):  # leave at the end of month t, re-posted in month t + 1
-            filled[rows, cols] = False
-            due[rows, cols] = t + 1 + lags.draw(rng, len(rows))
 
     filled_bv = np.ascontiguousarray(out[:, :, :n_units].transpose(1, 2, 0))
     budgeted = out[:, :, n_units:]  # (months, runs, budgets)
@@ -234,13 +253,7 @@ def simulate(
         in_year = years == b.year
         cost[:, bi] = (budgeted[in_year, :, bi] * price[in_year, None]).sum(axis=0)
 
-    planned = np.zeros((n_units, n))
-    for i, u in enumerate(part.units):
-        planned[i, :] = u.bv
-    index = {u.id: i for i, u in enumerate(part.units)}
-    for a in plan.allocations:
-        planned[index[a.unit], max(0, part.offset(a.post_month)) :] += a.bv
-
+    planned = _planned(part, plan)
     casework = [u.id for u in part.units_of(part.casework_category)]
     return SimulationResult(
         months=part.month_labels(),
@@ -256,6 +269,17 @@ def simulate(
         threshold=part.caseload_threshold,
         expected_casework=expected_casework(instance, plan),
     )
+
+
+def _planned(part: StaffingPart, plan: StaffingPlan) -> np.ndarray:
+    """(units, months): a unit's current BV plus the allocated BV posted by month t."""
+    planned = np.zeros((len(part.units), part.months))
+    for i, u in enumerate(part.units):
+        planned[i, :] = u.bv
+    index = {u.id: i for i, u in enumerate(part.units)}
+    for a in plan.allocations:
+        planned[index[a.unit], max(0, part.offset(a.post_month)) :] += a.bv
+    return planned
 
 
 def expected_casework(instance: Instance, plan: StaffingPlan) -> np.ndarray:
@@ -295,3 +319,197 @@ def kpi_row(sim: SimulationResult, dates: list[str]) -> dict[str, float]:
         row[f"cost_{key}_teur"] = round(float(cost), 1)
         row[f"budget_{key}_teur"] = round(float(amount), 1)
     return row
+
+
+# sampled hiring outcomes (for the robust allocation) -------------------------------------
+
+
+@dataclass
+class HiringSample:
+    """K sampled hiring outcomes, drawn by the simulation's own process (`_evolve`), in a
+    form in which a unit's filled BV is linear in its postings.
+
+    Every step is a slot of its own, and slots are independent with a process that does
+    not depend on the month it starts in. So a sample holds, per unit, the filled BV of
+    its current staff (`base[k, u, t]`, centi-BV, its vacancies posted in month 0) and
+    one path per step the unit can receive: `paths[u][k, i, d]` is True when the unit's
+    i-th step (its steps ordered by posting month) is filled d months after its
+    posting. `sample_filled` adds the paths up for a plan exactly as the robust model
+    does, and simulating a plan this way is a draw from the same distribution as
+    `simulate`.
+    """
+
+    seed: int
+    samples: int
+    units: list[str]
+    step_centi: int
+    base: np.ndarray  # (samples, units, months) int64 centi-BV
+    paths: list[np.ndarray]  # per unit (samples, steps, months) bool
+
+    def steps(self, uid: str) -> int:
+        return self.paths[self.units.index(uid)].shape[1]
+
+
+def unit_step_limits(part: StaffingPart) -> dict[str, int]:
+    """The most steps a unit can receive: its category's tranches, capped by `max_bv`."""
+    steps: dict[str, int] = {}
+    per_cat = {c.id: sum(part.steps(t.bv) for t in c.tranches) for c in part.categories}
+    for u in part.units:
+        s = per_cat.get(u.category, 0)
+        if u.max_bv is not None:
+            s = min(s, part.steps(u.max_bv))
+        steps[u.id] = s
+    return steps
+
+
+def sample_hiring(
+    part: StaffingPart, samples: int, seed: int, steps: dict[str, int] | None = None
+) -> HiringSample:
+    """Draw `samples` hiring outcomes (seeded; a different random stream from
+    `simulate(seed=...)` for every seed, so simulating with any seed is a fresh sample).
+    `steps`: paths per unit (default `unit_step_limits`)."""
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
+    n = part.months
+    limits = steps if steps is not None else unit_step_limits(part)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A4]))
+    base_plan = StaffingPlan()
+    base = _slots(part, base_plan)
+    monthly = {u.id: 1 - (1 - part.unit_attrition(u)) ** (1 / 12) for u in part.units}
+    new_unit: list[int] = []
+    for i, u in enumerate(part.units):
+        new_unit += [i] * limits.get(u.id, 0)
+    k_new = len(new_unit)
+    slots = _Slots(
+        unit=np.concatenate([base.unit, np.array(new_unit, dtype=np.int64)]),
+        weight=np.concatenate([base.weight, np.full(k_new, part.granularity)]),
+        post=np.concatenate([base.post, np.zeros(k_new, dtype=np.int64)]),
+        attrition=np.concatenate(
+            [base.attrition, np.array([monthly[part.units[i].id] for i in new_unit])]
+        ),
+        budget=np.zeros((len(base.unit) + k_new, 0)),
+    )
+    n_base = len(base.unit)
+    centi = np.rint(base.weight * SCALE).astype(np.int64)
+    per_unit = np.zeros((n_base, len(part.units)), dtype=np.int64)
+    per_unit[np.arange(n_base), base.unit] = centi
+    base_bv = np.zeros((samples, len(part.units), n), dtype=np.int64)
+    status = np.zeros((samples, k_new, n), dtype=bool)
+    lags = _Lags(part.hiring.lag)
+    for t, filled in enumerate(_evolve(rng, slots, lags, part.hiring.fill_probability, n, samples)):
+        base_bv[:, :, t] = filled[:, :n_base].astype(np.int64) @ per_unit
+        status[:, :, t] = filled[:, n_base:]
+    paths, at = [], 0
+    for u in part.units:
+        k = limits.get(u.id, 0)
+        paths.append(status[:, at : at + k, :])
+        at += k
+    return HiringSample(
+        seed=seed,
+        samples=samples,
+        units=[u.id for u in part.units],
+        step_centi=round(part.granularity * SCALE),
+        base=base_bv,
+        paths=paths,
+    )
+
+
+def ordered_steps(part: StaffingPart, plan: StaffingPlan) -> dict[str, list[tuple[int, str]]]:
+    """Per unit, (posting month, tranche) of each of its steps, in posting-month order:
+    the order in which steps take the paths of a `HiringSample`."""
+    out: dict[str, list[tuple[int, str]]] = {u.id: [] for u in part.units}
+    for a in plan.allocations:
+        if a.unit not in out:
+            raise ValueError(f"allocation to unknown unit {a.unit!r}")
+        out[a.unit] += [(part.offset(a.post_month), a.tranche)] * part.steps(a.bv)
+    for steps in out.values():
+        steps.sort(key=lambda s: s[0])
+    return out
+
+
+def sample_filled(
+    part: StaffingPart, plan: StaffingPlan, sample: HiringSample, casework_only: bool = False
+) -> np.ndarray:
+    """(samples, units, months) filled centi-BV of `plan` in each sampled outcome
+    (`casework_only`: the other units keep their current staff only)."""
+    n = part.months
+    out = sample.base.copy()
+    casework = {u.id for u in part.units_of(part.casework_category)}
+    for ui, (uid, steps) in enumerate(ordered_steps(part, plan).items()):
+        if casework_only and uid not in casework:
+            continue
+        paths = sample.paths[ui]
+        if len(steps) > paths.shape[1]:
+            raise ValueError(
+                f"unit {uid} gets {len(steps)} steps but the sample has paths for "
+                f"{paths.shape[1]}; draw the sample with more steps for it"
+            )
+        for i, (p, _tid) in enumerate(steps):
+            if 0 <= p < n:
+                out[:, ui, p:] += sample.step_centi * paths[:, i, : n - p]
+    return out
+
+
+SAMPLE_KPIS = ("excess", "overload", "vacancy")
+
+
+def sample_kpi_rows(
+    part: StaffingPart, plan: StaffingPlan, filled_centi: np.ndarray, units: list[str], kind: str
+) -> np.ndarray:
+    """(samples, casework units, months) integer value of a KPI per unit-month, in the
+    robust model's units: `excess` thousandths of a case-month above the threshold
+    (max(0, 1000 cases - 10 threshold * filled centi-BV)), `overload` 1 where the cases
+    exceed threshold * filled BV, `vacancy` centi-BV of planned minus filled (at least 0).
+    Summed over units and months they are `excess_case_months`, `overload_months` and
+    `vacancy_months` of the SimulationResult, scaled."""
+    cw = part.units_of(part.casework_category)
+    idx = [units.index(u.id) for u in cw]
+    filled = filled_centi[:, idx, :]
+    if kind == "vacancy":
+        planned = np.rint(_planned(part, plan) * SCALE).astype(np.int64)
+        pidx = [[x.id for x in part.units].index(u.id) for u in cw]
+        return np.clip(planned[None, pidx, :] - filled, 0, None)
+    thr10 = round(10 * part.caseload_threshold)
+    cases = np.array([u.cases for u in cw], dtype=np.int64)[None, :, None]
+    gap = 10 * SCALE * cases - thr10 * filled
+    if kind == "overload":
+        return (gap > 0).astype(np.int64)
+    if kind == "excess":
+        return np.clip(gap, 0, None)
+    raise ValueError(f"unknown KPI {kind!r}; choose one of {', '.join(SAMPLE_KPIS)}")
+
+
+def sample_kpi(
+    part: StaffingPart, plan: StaffingPlan, filled_centi: np.ndarray, units: list[str], kind: str
+) -> np.ndarray:
+    """Per sample, the KPI summed over casework units and months (`sample_kpi_rows`)."""
+    return sample_kpi_rows(part, plan, filled_centi, units, kind).sum(axis=(1, 2))
+
+
+def sample_excess(part: StaffingPart, filled_centi: np.ndarray, units: list[str]) -> np.ndarray:
+    """Per sample, the excess caseload in thousandths of a case-month."""
+    return sample_kpi(part, StaffingPlan(), filled_centi, units, "excess")
+
+
+def simulate_sample(
+    instance: Instance, plan: StaffingPlan, sample: HiringSample, casework_only: bool = False
+) -> SimulationResult:
+    """`plan` run through the sampled outcomes: a SimulationResult (without costs) whose
+    run k is sample k."""
+    part = instance.staffing
+    assert part is not None
+    filled = sample_filled(part, plan, sample, casework_only).astype(float) / SCALE
+    planned = _planned(part, plan)
+    return SimulationResult(
+        months=part.month_labels(),
+        units=[u.id for u in part.units],
+        casework=[u.id for u in part.units_of(part.casework_category)],
+        runs=sample.samples,
+        seed=sample.seed,
+        filled=filled,
+        planned=planned,
+        cost=np.zeros((sample.samples, 0)),
+        budgets=[],
+        cases={u.id: u.cases for u in part.units},
+        threshold=part.caseload_threshold,
+    )

@@ -6,8 +6,15 @@ trainers (or monthly cap) with which every group finishes by a date".
 grid:                 # every combination of the values
   trainers: [2, 3, 4]           # the first N trainers of the instance
   monthly_cap: [8, 12]          # every trainer's max_days_per_month
+  coverage: [1, 2]              # groups of one centre in training on the same day
+  finish_by: [2016-12-31, 2017-06-30]   # every group's latest deadline
+  start: [2016-01-04]           # the planning start
+  rollout_start: [2016-09-01]   # no rollout task before this date
+  weights: [{completion: 1}, {completion: 5, trainer_balance: 0}]   # training weights
 points:               # or (and) explicit points; fields left out keep the instance's value
   - {name: "trainer t1 off in Q1", absent: {trainer: t1, start: 2016-01-01, end: 2016-03-31}}
+  - {name: "SZ1 covers two", centre_coverage: {SZ1: 2}}
+  - {name: "two project leads", rollout_capacity: {project_lead: 2}}
 finish_by: 2016-12-31 # every group's deadline at the latest this date (optional)
 question: {smallest: trainers, finish_by: 2016-12-31}   # answered from the sweep
 ```
@@ -43,16 +50,34 @@ class Point(Model):
     monthly_cap: int | None = Field(None, ge=0, le=31, description="max_days_per_month of all")
     finish_by: dt.date | None = Field(None, description="latest deadline of every group")
     start: dt.date | None = Field(None, description="the planning start (calendar.start)")
+    coverage: int | None = Field(
+        None, ge=1, le=1000, description="max_groups_per_centre_per_day of every centre"
+    )
+    centre_coverage: dict[Id, int] | None = Field(
+        None, description="per-centre coverage (added to the instance's centre_coverage)"
+    )
+    weights: dict[str, int] | None = Field(
+        None, description="training weights to change (the others keep their value)"
+    )
+    rollout_start: dt.date | None = Field(None, description="no rollout task before this date")
+    rollout_capacity: dict[Id, int] | None = Field(
+        None, description="rollout resource id -> capacity"
+    )
     absent: Absence | None = None
+
+    def values(self) -> dict[str, object]:
+        """The point's changes as flat cells (a mapping as `key:value key:value`)."""
+        out: dict[str, object] = {}
+        for k, v in self.model_dump(exclude={"name", "absent"}).items():
+            if v is None:
+                continue
+            out[k] = " ".join(f"{a}:{b}" for a, b in v.items()) if isinstance(v, dict) else v
+        return out
 
     def label(self) -> str:
         if self.name:
             return self.name
-        parts = [
-            f"{k}={v}"
-            for k, v in self.model_dump(exclude={"name", "absent"}).items()
-            if v is not None
-        ]
+        parts = [f"{k}={v}" for k, v in self.values().items()]
         if self.absent is not None:
             parts.append(f"{self.absent.trainer} off {self.absent.start}..{self.absent.end}")
         return ", ".join(parts) or "instance"
@@ -70,6 +95,10 @@ class Grid(Model):
     trainers: list[int] | None = Field(None, min_length=1)
     monthly_cap: list[int] | None = Field(None, min_length=1)
     start: list[dt.date] | None = Field(None, min_length=1)
+    coverage: list[int] | None = Field(None, min_length=1)
+    finish_by: list[dt.date] | None = Field(None, min_length=1)
+    rollout_start: list[dt.date] | None = Field(None, min_length=1)
+    weights: list[dict[str, int]] | None = Field(None, min_length=1)
 
 
 class SweepFile(Model):
@@ -142,6 +171,33 @@ def apply_point(instance: Instance, p: Point) -> Instance:
             g["deadline"] = min(g["deadline"], p.finish_by) if g["deadline"] else p.finish_by
     if p.start is not None:
         data["calendar"]["start"] = p.start
+    if p.coverage is not None:
+        training["max_groups_per_centre_per_day"] = p.coverage
+    if p.centre_coverage is not None:
+        centres = {c["id"] for c in data["organisation"]["centres"]}
+        for c in p.centre_coverage:
+            if c not in centres:
+                raise ValueError(f"centre_coverage: unknown centre {c!r}")
+        training["centre_coverage"] = {**training["centre_coverage"], **p.centre_coverage}
+    if p.weights is not None:
+        unknown = sorted(set(p.weights) - set(training["weights"]))
+        if unknown:
+            known = ", ".join(training["weights"])
+            raise ValueError(f"weights: unknown training weight {unknown[0]!r} (known: {known})")
+        training["weights"] = {**training["weights"], **p.weights}
+    if p.rollout_start is not None or p.rollout_capacity is not None:
+        rollout = data.get("rollout")
+        if rollout is None:
+            raise ValueError("rollout_start/rollout_capacity: the instance has no rollout part")
+        if p.rollout_start is not None:
+            rollout["start"] = p.rollout_start
+        for rid, cap in (p.rollout_capacity or {}).items():
+            ids = [r["id"] for r in rollout["resources"]]
+            if rid not in ids:
+                raise ValueError(
+                    f"rollout_capacity: unknown resource {rid!r} (known: {', '.join(ids)})"
+                )
+            rollout["resources"][ids.index(rid)]["capacity"] = cap
     try:
         return Instance.model_validate(data)
     except ValidationError as exc:

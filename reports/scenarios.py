@@ -36,9 +36,9 @@ class VariantOutcome:
     planned: np.ndarray | None = None  # casework BV planned (current + posted)
 
 
-def columns(outcomes: list[VariantOutcome]) -> list[str]:
-    """FIRST_COLUMNS, then every other column in first-seen order."""
-    cols = list(FIRST_COLUMNS)
+def columns(outcomes: list[VariantOutcome], first: list[str] = FIRST_COLUMNS) -> list[str]:
+    """`first`, then every other column in first-seen order."""
+    cols = list(first)
     for o in outcomes:
         for k in o.row:
             if k not in cols:
@@ -205,8 +205,8 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def table_html(outcomes: list[VariantOutcome]) -> str:
-    cols = columns(outcomes)
+def table_html(outcomes: list[VariantOutcome], first: list[str] = FIRST_COLUMNS) -> str:
+    cols = columns(outcomes, first)
     head = "".join(f"<th>{escape(c)}</th>" for c in cols)
     body = []
     for o in outcomes:
@@ -355,3 +355,119 @@ def write_scenarios_html(
         encoding="utf-8",
     )
     return path
+
+
+# `juwe staffing robust`: expected-value vs robust allocation ------------------------------
+
+ROBUST_KPIS = {
+    "vacancy_bv_months": "vacancy (BV-months)",
+    "overload_unit_months": "overloaded team-months",
+    "excess_case_months": "excess caseload (case-months)",
+}
+
+
+def write_robust_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    """robust.csv: a row per allocation (expected, robust), every figure a column."""
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
+        w.writerow({c: csv_text(c) for c in cols})
+        for r in rows:
+            w.writerow({c: csv_text(_cell(r.get(c))) for c in cols})
+    return path
+
+
+def write_robust_allocations_csv(plans: dict[str, Any], path: Path) -> Path:
+    """allocations.csv: both allocations' rows (allocation, tranche, unit, bv, post month)."""
+    cols = ["allocation", "category", "tranche", "unit", "bv", "release_month", "post_month"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        for name, plan in plans.items():
+            for a in plan.allocations:
+                w.writerow(
+                    [csv_text(v) for v in (name, a.category, a.tranche, a.unit, a.bv)]
+                    + [a.release_month, a.post_month]
+                )
+    return path
+
+
+def robust_chart(rows: list[dict[str, Any]]) -> go.Figure:
+    """Per KPI, mean, P50, P90 and CVaR of each allocation (grouped bars)."""
+    fig = make_subplots(rows=1, cols=len(ROBUST_KPIS), subplot_titles=list(ROBUST_KPIS.values()))
+    stats = ("mean", "p50", "p90", "cvar")
+    for j, kpi in enumerate(ROBUST_KPIS):
+        for r in rows:
+            if f"{kpi}_mean" not in r:
+                continue
+            fig.add_trace(
+                go.Bar(
+                    name=r["allocation"],
+                    x=list(stats),
+                    y=[r.get(f"{kpi}_{s}") for s in stats],
+                    legendgroup=r["allocation"],
+                    showlegend=j == 0,
+                    marker_color="#1f77b4" if r["allocation"] == "expected" else "#d62728",
+                ),
+                row=1,
+                col=j + 1,
+            )
+    fig.update_layout(barmode="group", height=360, margin={"t": 60})
+    return fig
+
+
+def robust_html(
+    instance_name: str,
+    rows: list[dict[str, Any]],
+    *,
+    risk: str,
+    samples: int,
+    alpha: float,
+    seed: int,
+    runs: int,
+    eval_seed: int,
+) -> str:
+    chart = robust_chart(rows).to_html(
+        full_html=False,
+        include_plotlyjs=True,
+        include_mathjax=False,
+        config=PLOTLY_CONFIG,
+        div_id="robust-kpis",
+    )
+    tail = max(1, round((1 - alpha) * samples))
+    body = [
+        f"<h1>Robust staffing: {escape(instance_name)}</h1>",
+        f'<p class="meta">expected: the allocation optimised on the expected hiring curve. '
+        f"robust: the allocation that minimises the mean of the worst {tail} of {samples} "
+        f"sampled hiring outcomes (CVaR at {alpha:g}, seed {seed}) of the {escape(risk)} "
+        f"KPI. Both simulated on {runs} fresh runs (seed {eval_seed}).</p>",
+        chart,
+        "<h2>Key figures</h2>",
+        "<p><b>_mean</b>, <b>_p50</b>, <b>_p90</b>: mean, median and 90th percentile over "
+        "the fresh runs; <b>_cvar</b>: the mean of the worst runs beyond that quantile. "
+        "<b>in_sample_*</b>: the risk over the optimisation's own samples. "
+        "<b>expected_objective</b> / <b>robust_objective</b>: each model's objective of the "
+        "allocation. <b>checked</b>: the allocation passes the staffing checker.</p>",
+        robust_table_html(rows),
+    ]
+    return html_page(f"Robust staffing {instance_name}", "\n".join(body), lang="en")
+
+
+def robust_table_html(rows: list[dict[str, Any]]) -> str:
+    """A figure per row, the allocations side by side (robust.csv is the other way)."""
+    figures: list[str] = []
+    for r in rows:
+        figures += [k for k in r if k not in figures and k != "allocation"]
+    head = "<th>figure</th>" + "".join(f"<th>{escape(str(r['allocation']))}</th>" for r in rows)
+    body = []
+    for f in figures:
+        cells = []
+        for r in rows:
+            v = r.get(f)
+            num = isinstance(v, int | float) and not isinstance(v, bool)
+            cls = ' class="num"' if num else ""
+            cells.append(f"<td{cls}>{escape(_fmt(v))}</td>")
+        body.append(f"<tr><td>{escape(f)}</td>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -14,16 +14,29 @@ import plotly.graph_objects as go
 from reports.page import html_page
 from reports.tables import write_csv
 
-SWEPT = ("trainers", "monthly_cap", "finish_by", "start")
+SWEPT = (
+    "trainers",
+    "monthly_cap",
+    "finish_by",
+    "start",
+    "coverage",
+    "centre_coverage",
+    "weights",
+    "rollout_start",
+    "rollout_capacity",
+)
+ANSWERS = ("objective", "last_finish", "rollout_end", "rollout_span_days", "rollout_objective")
 
 
 def write_sweep_files(rows: list[dict[str, Any]], answer: str | None, folder: Path) -> None:
     df = pd.DataFrame(rows)
-    for c in ("trainers", "monthly_cap"):
+    first = ["point", *[c for c in SWEPT if c in df.columns]]
+    df = df[first + [c for c in df.columns if c not in first]]  # the swept values first
+    for c in ("trainers", "monthly_cap", "coverage", "rollout_span_days"):
         if c in df.columns:
             df[c] = df[c].astype("Int64")  # whole numbers, blank where not swept
     write_csv(df, folder / "sweep.csv")
-    answers = [c for c in df.columns if c in ("objective", "last_finish") or c.endswith("_end")]
+    answers = [c for c in df.columns if c in ANSWERS or c.endswith("_end")]
     swept = [c for c in SWEPT if c in df.columns and df[c].nunique() > 1] or ["point"]
     charts = []
     first = True

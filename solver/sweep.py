@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from models.check_rollout import check_rollout
 from models.check_training import check_training
+from models.coupling import training_days_by_centre
 from models.instance import Instance
 from models.sweep import Point, apply_point
-from solver.params import SolveParams, raise_on_violations
+from solver.params import SolveParams
 from solver.progress import StopToken
 
 
@@ -27,7 +29,7 @@ def run_sweep_point(task: SweepTask, stop: StopToken | None = None) -> dict[str,
 
     p = task.point
     row: dict[str, Any] = {"point": p.label()}
-    row |= {k: v for k, v in p.model_dump(exclude={"name", "absent"}).items() if v is not None}
+    row |= p.values()
     try:
         inst = apply_point(task.instance, p)
     except ValueError as exc:
@@ -38,7 +40,12 @@ def run_sweep_point(task: SweepTask, stop: StopToken | None = None) -> dict[str,
     plan = record.plan
     if plan is None:
         return row
-    raise_on_violations(check_training(inst, plan), f"the training plan of {p.label()}")
+    # every plan that leaves a solver has passed its checker; `checked` records the
+    # independent check of this point's plans again (training, and rollout if any)
+    broken = check_training(inst, plan)
+    row["checked"] = not broken
+    if broken:
+        row["message"] = "checker: " + "; ".join(sorted({v.rule for v in broken}))
     ends: dict[str, Any] = {}
     for s in plan.sessions:
         if s.end is not None and (s.group not in ends or s.end > ends[s.group]):
@@ -54,7 +61,35 @@ def run_sweep_point(task: SweepTask, stop: StopToken | None = None) -> dict[str,
         rollout, _ = plan_rollout(inst, task.params, plan, stop=stop)
         ro = rollout.outcome
         row |= {"rollout_status": ro.status, "rollout_objective": ro.objective}
+        if ro.message:
+            row["rollout_message"] = ro.message
+        if rollout.plan is not None:
+            rbroken = check_rollout(inst, rollout.plan, training_days_by_centre(inst, plan))
+            row["checked"] = row["checked"] and not rbroken
+            if rbroken:
+                rules = "; ".join(sorted({v.rule for v in rbroken}))
+                row["rollout_message"] = f"checker: {rules}"
+            row |= rollout_answers(rollout.plan)
     return row
+
+
+def rollout_answers(plan) -> dict[str, Any]:
+    """The rollout's end (its last task's last day), each family's end, and the span in
+    calendar days from the first task's start."""
+    if not plan.tasks:
+        return {}
+    ends: dict[str, Any] = {}
+    for t in plan.tasks:
+        if t.family not in ends or t.end > ends[t.family]:
+            ends[t.family] = t.end
+    first = min(t.start for t in plan.tasks)
+    last = max(ends.values())
+    out: dict[str, Any] = {
+        "rollout_end": last.isoformat(),
+        "rollout_span_days": (last - first).days + 1,
+    }
+    out |= {f"rollout_{f}_end": d.isoformat() for f, d in ends.items()}
+    return out
 
 
 def smallest(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:

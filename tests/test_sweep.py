@@ -71,3 +71,59 @@ def test_sweep_writes_a_row_per_point_and_answers(juwe, tmp_path):
     assert "smallest trainers: 1" in result.output
     page = (out / "sweep.html").read_text(encoding="utf-8")
     assert "last_finish against" in page and 'src="http' not in page
+
+
+def test_points_change_coverage_weights_and_rollout():
+    inst = load_instance(resolve_instance("bremen-2016"))
+    changed = apply_point(
+        inst,
+        Point(
+            coverage=2,
+            centre_coverage={"SZ1": 3},
+            weights={"completion": 7},
+            rollout_start="2016-01-20",
+            rollout_capacity={"inso": 2},
+        ),
+    )
+    tr = changed.training
+    assert tr.max_groups_per_centre_per_day == 2 and tr.coverage("SZ1") == 3
+    assert tr.coverage("SZ2") == 2
+    assert tr.weights.completion == 7 and tr.weights.weekday == inst.training.weights.weekday
+    assert str(changed.rollout.start) == "2016-01-20"
+    assert {r.id: r.capacity for r in changed.rollout.resources}["inso"] == 2
+    for bad, words in [
+        (Point(centre_coverage={"SZ9": 2}), "unknown centre 'SZ9'"),
+        (Point(weights={"speed": 1}), "unknown training weight 'speed'"),
+        (Point(rollout_capacity={"nobody": 1}), "unknown resource 'nobody'"),
+    ]:
+        try:
+            apply_point(inst, bad)
+        except ValueError as exc:
+            assert words in str(exc)
+        else:
+            raise AssertionError(f"{bad} was accepted")
+    spec = SweepFile.model_validate(
+        {"grid": {"coverage": [1, 2], "finish_by": ["2017-06-30", "2017-12-31"]}}
+    )
+    points = spec.expand(inst)
+    assert len(points) == 4 and {p.coverage for p in points} == {1, 2}
+    assert Point(centre_coverage={"SZ1": 2}).label() == "centre_coverage=SZ1:2"
+
+
+def test_sweep_point_answers_rollout_and_checked():
+    """One point with a training and a rollout plan: both checked, the rollout's end and
+    each family's end are answers."""
+    from solver.params import SolveParams
+    from solver.sweep import SweepTask, run_sweep_point
+
+    inst = load_instance(resolve_instance("bremen-2016"))
+    params = SolveParams(time_limit=10, workers=1, work_limit=5)
+    row = run_sweep_point(SweepTask(Point(coverage=2), inst, params))
+    assert row["status"] in ("optimal", "feasible"), row
+    assert row["checked"] is True
+    assert row["coverage"] == 2
+    assert row["rollout_status"] in ("optimal", "feasible")
+    assert row["rollout_span_days"] > 0
+    families = [k for k in row if k.startswith("rollout_") and k.endswith("_end")]
+    families.remove("rollout_end")
+    assert families and max(row[k] for k in families) == row["rollout_end"]
