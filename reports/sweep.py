@@ -34,9 +34,7 @@ def write_sweep_files(rows: list[dict[str, Any]], answer: str | None, folder: Pa
                 continue
             fig = go.Figure(go.Scatter(x=sub[x].astype(str), y=sub[ans], mode="lines+markers"))
             fig.update_layout(title=f"{ans} against {x}", xaxis_title=x, yaxis_title=ans)
-            charts.append(
-                fig.to_html(full_html=False, include_plotlyjs=first)
-            )
+            charts.append(fig.to_html(full_html=False, include_plotlyjs=first))
             first = False
     body = "<h1>juwe sweep</h1>"
     if answer:
