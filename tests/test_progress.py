@@ -114,8 +114,8 @@ def test_a_history_keeps_cp_sat_deterministic_time():
     """`work` (CP-SAT's deterministic time, `juwe bench`'s and solve_stats.json's
     `deterministic_time`) is positive for a tiny solve, adds up over searches and survives
     scaling; solve_stats.json carries it per part."""
-    from solver.programme import plan_programme
     from solver.params import SolveParams
+    from solver.programme import plan_programme
     from tests.builders import tiny_staffing
 
     inst = tiny_staffing()
