@@ -555,7 +555,7 @@ class StaffingSolve:
 
     def search(self, run: Run) -> Search:
         assert self.sm is not None
-        return single_search(run, self.sm.model, _tune)
+        return single_search(run, self.sm.model, _tune_small)
 
     def fallback(self) -> Fallback[StaffingPlan] | None:
         if self.start is None:
@@ -609,6 +609,18 @@ def _tune(solver: cp_model.CpSolver) -> None:
     if p.num_workers == 2:
         p.subsolvers.extend(["max_lp", "default_lp"])
         p.num_full_subsolvers = 2
+
+
+def _tune_small(solver: cp_model.CpSolver) -> None:
+    """`_tune`, and every linear row in the LP from the start (`add_lp_constraints_lazily`
+    off): the model is small, and added lazily the root bound took most of a second to
+    come up. With the pooled tranches and the unit symmetry (`StaffingModel`), Bremen
+    with the relief of five different optimal training plans, nine runs (workers=2):
+    deterministic time 0.8-1.8 where the previous model took 1.4-8.0 and once ran out of
+    30 s (benchmarks/README.md). Models built on this one with many more rows (the
+    sampled robust model) keep `_tune`."""
+    _tune(solver)
+    solver.parameters.add_lp_constraints_lazily = False
 
 
 def explain_infeasibility(
