@@ -68,8 +68,13 @@ class RolloutSolve:
         self.rm = RolloutModel(self.instance, blocked_days=self.blocked_days)
         self.weights = term_weights(self.rm.part)
         self.start = sgs_rollout(self.instance, self.blocked_days)  # the hint, and the fallback
+        if self.start is not None and check_rollout(self.instance, self.start, self.blocked_days):
+            self.start = None
         if self.start is not None:
             self.rm.add_hint(self.start)
+            # CP-SAT searches only plans at least as good as the baseline it would
+            # otherwise return (`replaces_worse`); its bound stays a bound of the part
+            self.rm.cap_objective(rollout_objective(self.instance, self.start))
 
     def search(self, run: Run) -> Search:
         assert self.rm is not None
