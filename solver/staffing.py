@@ -614,11 +614,10 @@ def _tune(solver: cp_model.CpSolver) -> None:
 def _tune_small(solver: cp_model.CpSolver) -> None:
     """`_tune`, and every linear row in the LP from the start (`add_lp_constraints_lazily`
     off): the model is small, and added lazily the root bound took most of a second to
-    come up. With the pooled tranches and the unit symmetry (`StaffingModel`), Bremen
-    with the relief of five different optimal training plans, nine runs (workers=2):
-    deterministic time 0.8-1.8 where the previous model took 1.4-8.0 and once ran out of
-    30 s (benchmarks/README.md). Models built on this one with many more rows (the
-    sampled robust model) keep `_tune`."""
+    come up on Bremen. Over the relief of nine different optimal Bremen training plans
+    the whole solve is about as fast as before (median deterministic time 1.1-1.4, single
+    runs up to 17; benchmarks/README.md). Models built on this one with many more rows
+    (the sampled robust model) keep `_tune`."""
     _tune(solver)
     solver.parameters.add_lp_constraints_lazily = False
 
