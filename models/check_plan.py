@@ -20,9 +20,7 @@ def check_plan(plan: PlanFile) -> dict[str, list]:
     if training is not None:
         out["training"] = check_training(inst, training)
     if plan.staffing is not None and plan.staffing.plan is not None:
-        out["staffing"] = check_staffing(
-            inst, plan.staffing.plan, training_relief(inst, training)
-        )
+        out["staffing"] = check_staffing(inst, plan.staffing.plan, training_relief(inst, training))
     if plan.rollout is not None and plan.rollout.plan is not None:
         coupled = training is not None and bool(plan.rollout.coupling)
         blocked = training_days_by_centre(inst, training) if coupled else None

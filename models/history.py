@@ -30,9 +30,12 @@ class HistoryPoint:
 
 @dataclass
 class SolveHistory:
-    """Objective and bound of one solve over time (seconds since the part started)."""
+    """Objective and bound of one solve over time (seconds since the part started), and
+    `work`: CP-SAT's deterministic time over its searches ("work units", the measure of
+    `--work-limit`), which unlike the seconds does not depend on the machine's load."""
 
     points: list[HistoryPoint] = field(default_factory=list)
+    work: float = 0.0
 
     def add(self, seconds: float, objective: float | None, bound: float | None) -> None:
         if bound is not None and not math.isfinite(bound):
@@ -40,8 +43,10 @@ class SolveHistory:
         self.points.append(HistoryPoint(seconds, objective, bound))
 
     def extend(self, other: SolveHistory, *, offset: float = 0.0) -> None:
-        """Append `other`'s points, shifted by `offset` seconds (a later phase)."""
+        """Append `other`'s points, shifted by `offset` seconds (a later phase), and add
+        its work."""
         self.points += [replace(p, seconds=p.seconds + offset) for p in other.points]
+        self.work += other.work
 
     def scaled(self, factor: float) -> SolveHistory:
         """Objective and bound divided by `factor` (models with a scaled objective)."""
@@ -53,7 +58,8 @@ class SolveHistory:
                     None if p.bound is None else p.bound / factor,
                 )
                 for p in self.points
-            ]
+            ],
+            work=self.work,
         )
 
     def solutions(self) -> list[HistoryPoint]:

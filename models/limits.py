@@ -42,7 +42,6 @@ def size_problems(instance: Instance) -> list[str]:
             )
     if instance.staffing is not None and len(instance.staffing.units) > MAX_UNITS:
         problems.append(
-            f"staffing.units: {len(instance.staffing.units)} units; at most {MAX_UNITS} in "
-            "one run"
+            f"staffing.units: {len(instance.staffing.units)} units; at most {MAX_UNITS} in one run"
         )
     return problems

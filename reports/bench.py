@@ -22,6 +22,7 @@ COLUMNS = [
     "bound",
     "gap_pct",
     "seconds",
+    "deterministic_time",
     "baseline_objective",
     "ratio_to_baseline",
     "note",

@@ -108,6 +108,7 @@ def greedy_training(
             for i in span
             if floating[i]
         )
+
     for task in order:
         lo, hi = windows.indices[task.key]
         for i in reserved.get(task.key, ()):  # its own reservation: now placed for real

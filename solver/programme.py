@@ -70,8 +70,10 @@ class Programme:
         return out
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        """solve_stats.json: per part status, objective, bound, gap, seconds and terms."""
-        stats = {name: _stats(o) for name, o in self.outcomes().items()}
+        """solve_stats.json: per part status, objective, bound, gap, seconds, CP-SAT's
+        deterministic time (`deterministic_time`, the work units of `--work-limit`: a
+        figure of the effort that does not grow with the machine's load) and terms."""
+        stats = {name: _stats(o, self.histories.get(name)) for name, o in self.outcomes().items()}
         if self.plan.joint is not None:
             j = self.plan.joint
             stats["joint"] |= {"sequential_objective": j.sequential_objective, "used": j.used}
@@ -300,12 +302,13 @@ def _numbered(progress: ProgressHook | None, part: str, index: int, total: int) 
     return hook
 
 
-def _stats(o: PartOutcome) -> dict[str, Any]:
+def _stats(o: PartOutcome, history: SolveHistory | None) -> dict[str, Any]:
     return {
         "status": o.status,
         "objective": o.objective,
         "bound": o.bound,
         "gap": o.gap,
         "seconds": round(o.seconds, 3),
+        "deterministic_time": None if history is None else float(f"{history.work:.4g}"),
         "terms": o.terms,
     }

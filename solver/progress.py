@@ -81,9 +81,7 @@ class SearchRecorder(cp_model.CpSolverSolutionCallback):
             if self._time_limit is not None:
                 left = max(0.0, self._time_limit - (time.perf_counter() - self._t0))
             self._hook(
-                ProgressEvent(
-                    self.part, self.phase, seconds, self._objective, self._bound, left
-                )
+                ProgressEvent(self.part, self.phase, seconds, self._objective, self._bound, left)
             )
 
     def on_solution_callback(self) -> None:
@@ -105,7 +103,8 @@ class SearchRecorder(cp_model.CpSolverSolutionCallback):
 
     def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
         """`solver.solve(model)` with this recorder, CP-SAT's bound callback and the stop
-        token watched (every 0.1 s) while it runs. Returns CP-SAT's status code."""
+        token watched (every 0.1 s) while it runs. Returns CP-SAT's status code; CP-SAT's
+        deterministic time is added to the history's `work`."""
         if self._stop is not None and self._stop.is_set():
             return cp_model.UNKNOWN
         solver.best_bound_callback = self.on_bound
@@ -125,6 +124,7 @@ class SearchRecorder(cp_model.CpSolverSolutionCallback):
         try:
             return solver.solve(model, self)
         finally:
+            self.history.work += solver.response_proto.deterministic_time
             done.set()
             if watcher is not None:
                 watcher.join()

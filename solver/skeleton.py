@@ -155,9 +155,7 @@ class Part(Protocol[P]):
     def explain(self, time_limit: float) -> list[str]: ...
 
 
-def single_search(
-    run: Run, model: cp_model.CpModel | None, tune: Tune | None = None
-) -> Search:
+def single_search(run: Run, model: cp_model.CpModel | None, tune: Tune | None = None) -> Search:
     """The default search: one CP-SAT run on the part's model with the time left."""
     if model is None:
         return Search(cp_model.INFEASIBLE, modelled=False)

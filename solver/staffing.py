@@ -33,17 +33,31 @@ from models.check_staffing import (
     worst_caseload_units,
 )
 from models.instance import Instance
-from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche
+from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranche, Unit
 from solver.explain import Assumptions
 from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
 from solver.skeleton import Fallback, Run, Search, run_part, single_search
 
-Key = tuple[str, str, int]  # unit, tranche, posting month
-
 
 class StaffingModel:
-    def __init__(self, instance: Instance, relief: Relief | None = None, *, explain: bool = False):
+    """The staffing model. Decisions (see `_create_postings`): `x[tranche, month, class]`,
+    the steps of a tranche posted in a month to the units of one hiring class, and
+    `z[unit, month]`, the steps a unit gets posted in a month, linked month by month.
+
+    `pooled=False` gives every unit a class of its own: then x is the plain
+    unit x tranche x month allocation (the formulation before pooling; tests compare
+    both). `symmetry=False` leaves out `_unit_symmetry` (for the same comparison)."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        relief: Relief | None = None,
+        *,
+        explain: bool = False,
+        pooled: bool = True,
+        symmetry: bool = True,
+    ):
         assert instance.staffing is not None
         self.instance = instance
         self.part: StaffingPart = instance.staffing
@@ -51,8 +65,11 @@ class StaffingModel:
         self.model = cp_model.CpModel()
         self.assumptions = Assumptions(self.model, active=explain)
         self.explain = explain
+        self.pooled = pooled
         self.step_centi = round(self.part.granularity * SCALE)
-        self.y: dict[Key, cp_model.IntVar] = {}
+        self.classes = self._hiring_classes()
+        self.x: dict[tuple[str, int, int], cp_model.IntVar] = {}
+        self.z: dict[tuple[str, int], cp_model.IntVar] = {}
         self._create_postings()
         self.added = self._added_bv()
         self._tranche_total()
@@ -61,6 +78,8 @@ class StaffingModel:
         self._unit_bounds()
         self._hiring_capacity()
         self._budget()
+        if symmetry and not explain:
+            self._unit_symmetry()
         rules = {
             "excess_caseload": self._excess_caseload,
             "worst_caseload": self._worst_caseload,
@@ -76,28 +95,64 @@ class StaffingModel:
         self.model.minimize(self.objective())
 
     # decisions --------------------------------------------------------------------------
+    def _hiring_classes(self) -> list[tuple[str, tuple[int, ...], list[Unit]]]:
+        """(category, hiring curve, units): the units of a category whose postings cost
+        and fill alike. Which of them a tranche's step goes to changes nothing but the
+        unit's own curve, so a tranche is allocated to a class and the class's steps to
+        its units (one class per unit when not `pooled`)."""
+        classes: dict[tuple, list[Unit]] = defaultdict(list)
+        for u in self.part.units:
+            curve = self.part.new_curve(u)
+            classes[(u.category, curve) if self.pooled else (u.category, curve, u.id)].append(u)
+        return [(key[0], key[1], units) for key, units in classes.items()]
+
     def _candidate_months(self, tranche: Tranche) -> range:
         """Posting months with a variable: the allowed window, or (when explaining) the
         whole grid with the window as a rule that can be switched off."""
         return range(self.part.months) if self.explain else self.part.posting_months(tranche)
 
+    def _unit_cap(self, u: Unit, steps: int) -> int:
+        if u.max_bv is not None and not self.explain:
+            return min(steps, self.part.steps(u.max_bv))
+        return steps
+
     def _create_postings(self) -> None:
-        for cat, tr in self.part.tranches():
-            steps = self.part.steps(tr.bv)
-            for u in self.part.units_of(cat.id):
-                cap = steps
-                if u.max_bv is not None and not self.explain:
-                    cap = min(cap, self.part.steps(u.max_bv))
+        """x[tranche, p, class] and z[unit, p] with, per month p and class, the class's
+        tranche steps = its units' steps. Any such pair splits into a unit x tranche
+        allocation with the same figures (`extract`), so nothing is lost by pooling, and
+        the search no longer tells apart the tranches of one month."""
+        part = self.part
+        for k, (cat, _curve, units) in enumerate(self.classes):
+            trs = [tr for c, tr in part.tranches() if c.id == cat]
+            total = sum(part.steps(tr.bv) for tr in trs)
+            room = sum(self._unit_cap(u, total) for u in units)
+            months: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+            for tr in trs:
+                cap = min(part.steps(tr.bv), room)
                 for p in self._candidate_months(tr):
-                    self.y[(u.id, tr.id, p)] = self.model.new_int_var(
-                        0, cap, f"y[{u.id},{tr.id},{p}]"
-                    )
+                    var = self.model.new_int_var(0, cap, f"x[{tr.id},{p},{k}]")
+                    self.x[(tr.id, p, k)] = var
+                    months[p].append(var)
+            for p, tranche_steps in sorted(months.items()):
+                unit_steps = []
+                for u in units:
+                    var = self.model.new_int_var(0, self._unit_cap(u, total), f"z[{u.id},{p}]")
+                    self.z[(u.id, p)] = var
+                    unit_steps.append(var)
+                self.model.add(sum(tranche_steps) == sum(unit_steps))
+
+    @property
+    def y(self) -> dict[tuple[str, str, int], cp_model.IntVar]:
+        """(unit, category, month) -> the steps posted for the unit in that month (any
+        tranche of its category): the unit's postings, for models built on this one."""
+        cat = {u.id: u.category for u in self.part.units}
+        return {(uid, cat[uid], p): var for (uid, p), var in self.z.items()}
 
     def _added_bv(self) -> dict[str, list[cp_model.LinearExprT]]:
         """Unit -> expected additional centi-BV per month (a linear expression)."""
         n = self.part.months
         by_unit: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-        for (uid, _tid, p), var in self.y.items():
+        for (uid, p), var in self.z.items():
             by_unit[uid].append((p, var))
         out: dict[str, list[cp_model.LinearExprT]] = {}
         for u in self.part.units:
@@ -112,14 +167,11 @@ class StaffingModel:
             ]
         return out
 
-    def _steps_of(self, pred) -> cp_model.LinearExprT:
-        return cp_model.LinearExpr.sum([v for k, v in self.y.items() if pred(k)])
-
     # hard rules -------------------------------------------------------------------------
     def _tranche_total(self) -> None:
         for _cat, tr in self.part.tranches():
             on = self.assumptions.literal("tranche_total", f"tranche {tr.id}")
-            placed = self._steps_of(lambda k, t=tr.id: k[1] == t)
+            placed = cp_model.LinearExpr.sum([v for k, v in self.x.items() if k[0] == tr.id])
             self.model.add(placed == self.part.steps(tr.bv)).only_enforce_if(on)
 
     def _outside_window(self, early: bool):
@@ -127,13 +179,16 @@ class StaffingModel:
         explain mode do variables exist outside the window."""
         for _cat, tr in self.part.tranches():
             window = self.part.posting_months(tr)
-            yield tr, [
-                var
-                for (_u, tid, p), var in self.y.items()
-                if tid == tr.id
-                and p not in window
-                and (p < window.start or not len(window)) == early
-            ]
+            yield (
+                tr,
+                [
+                    var
+                    for (tid, p, _k), var in self.x.items()
+                    if tid == tr.id
+                    and p not in window
+                    and (p < window.start or not len(window)) == early
+                ],
+            )
 
     def _release(self) -> None:
         """No posting before a tranche's release month (explain mode: held at 0)."""
@@ -158,7 +213,7 @@ class StaffingModel:
 
     def _unit_bounds(self) -> None:
         by_unit: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for (uid, _tid, _p), var in self.y.items():
+        for (uid, _p), var in self.z.items():
             by_unit[uid].append(var)
         for u in self.part.units:
             on = self.assumptions.literal("unit_bounds", f"unit {u.id}")
@@ -173,7 +228,7 @@ class StaffingModel:
             return
         limit = int(cap / self.part.granularity + 1e-9)
         by_month: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for (_u, _t, p), var in self.y.items():
+        for (_t, p, _k), var in self.x.items():
             by_month[p].append(var)
         for p, vars_ in sorted(by_month.items()):
             if len(vars_) > 0:
@@ -182,17 +237,16 @@ class StaffingModel:
 
     def _budget(self) -> None:
         part = self.part
-        curves = {u.id: part.new_curve(u) for u in part.units}
         cost = [euro_per_bv_month(part, t) for t in range(part.months)]
         year = [part.year_of(t) for t in range(part.months)]
         for b in part.budgets:
             months = [t for t in range(part.months) if year[t] == b.year]
-            coeffs: dict[Key, int] = {}
-            for key in self.y:
-                uid, tid, p = key
+            coeffs: dict[tuple[str, int, int], int] = {}
+            for key in self.x:
+                tid, p, k = key
                 if b.tranches and tid not in b.tranches:
                     continue
-                curve = curves[uid]
+                curve = self.classes[k][1]
                 c = sum(curve[t - p] * cost[t] for t in months if t >= p)
                 if c:
                     coeffs[key] = c
@@ -200,7 +254,7 @@ class StaffingModel:
                 continue
             on = self.assumptions.literal("budget", f"{b.year}: {b.amount:g} TEUR")
             expr = cp_model.LinearExpr.weighted_sum(
-                [self.y[k] for k in coeffs], list(coeffs.values())
+                [self.x[k] for k in coeffs], list(coeffs.values())
             )
             self.model.add(expr <= budget_limit(b.amount)).only_enforce_if(on)
 
@@ -210,7 +264,7 @@ class StaffingModel:
         """Per unit: its posting months, its expected-headcount curve and the steps of
         its category (for the domain bounds of `_upper_added`)."""
         posts: dict[str, set[int]] = defaultdict(set)
-        for i, _tr, p in self.y:
+        for i, p in self.z:
             posts[i].add(p)
         units = {u.id: u for u in self.part.units}
         steps: dict[str, int] = defaultdict(int)
@@ -300,8 +354,8 @@ class StaffingModel:
         centre_of = {u.id: u.centre for u in self.part.units_of(self.part.casework_category)}
         parts = []
         for centre, target in fairness_targets(self.part).items():
-            got = self.step_centi * self._steps_of(
-                lambda k, c=centre: k[0] in centre_of and centre_of[k[0]] == c
+            got = self.step_centi * cp_model.LinearExpr.sum(
+                [v for (uid, _p), v in self.z.items() if centre_of.get(uid, ...) == centre]
             )
             dev = self.model.new_int_var(0, 10 * SCALE * 1000, f"fair[{centre}]")
             self.model.add(dev >= got - target)
@@ -312,10 +366,43 @@ class StaffingModel:
     def _late_posting(self) -> cp_model.LinearExprT:
         """Centi-BV-months between a tranche's release and the posting."""
         release = {tr.id: self.part.offset(tr.release) for _c, tr in self.part.tranches()}
-        keys = [k for k in self.y if k[2] > release[k[1]]]
+        keys = [k for k in self.x if k[1] > release[k[0]]]
         return cp_model.LinearExpr.weighted_sum(
-            [self.y[k] for k in keys], [self.step_centi * (k[2] - release[k[1]]) for k in keys]
+            [self.x[k] for k in keys], [self.step_centi * (k[1] - release[k[0]]) for k in keys]
         )
+
+    # symmetry ---------------------------------------------------------------------------
+    def _unit_symmetry(self) -> None:
+        """Units that nothing tells apart (one hiring class, the same staff, cases, bounds,
+        relief need, and for casework the same centre) are interchangeable: any plan can
+        be relabelled so that their postings, weighted by month, come in the units'
+        order. Without this the search revisits every permutation of, e.g., the six
+        one-step SRK units."""
+        need: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for (uid, t), r in sorted(relief_centi(self.relief).items()):
+            need[uid].append((t, r))
+        worst = set(worst_caseload_units(self.part))
+        cw = self.part.casework_category
+        for _cat, _curve, units in self.classes:
+            alike: dict[tuple, list[Unit]] = defaultdict(list)
+            for u in units:
+                key = (
+                    u.cases,
+                    tuple(self.part.base_bv(u)),
+                    u.min_bv,
+                    u.max_bv,
+                    u.centre if u.category == cw else None,
+                    tuple(need[u.id]),
+                    u.id in worst,
+                )
+                alike[key].append(u)
+            for group in alike.values():
+                for a, b in zip(group, group[1:]):
+                    self.model.add(self._posting_weight(a.id) <= self._posting_weight(b.id))
+
+    def _posting_weight(self, uid: str) -> cp_model.LinearExprT:
+        keys = [k for k in self.z if k[0] == uid]
+        return cp_model.LinearExpr.weighted_sum([self.z[k] for k in keys], [k[1] + 1 for k in keys])
 
     def objective(self) -> cp_model.LinearExprT:
         w = self.part.weights.as_dict()
@@ -326,35 +413,79 @@ class StaffingModel:
 
     # result -----------------------------------------------------------------------------
     def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
+        """The unit x tranche allocation: per month and hiring class, the class's tranche
+        steps dealt out to its units' steps in order (`split_postings`)."""
         tranches = {tr.id: (c, tr) for c, tr in self.part.tranches()}
+        months = sorted({p for (_t, p, _k) in self.x})
+        got: dict[tuple[str, str, int], int] = defaultdict(int)
+        for k, (_cat, _curve, units) in enumerate(self.classes):
+            for p in months:
+                offer = [
+                    (tid, solver.value(var))
+                    for (tid, q, c), var in self.x.items()
+                    if c == k and q == p
+                ]
+                want = [
+                    (u.id, solver.value(self.z[(u.id, p)])) for u in units if (u.id, p) in self.z
+                ]
+                for uid, tid, n in split_postings(offer, want):
+                    got[(uid, tid, p)] += n
+        order = {u.id: i for i, u in enumerate(self.part.units)}
         rows = []
-        for (uid, tid, p), var in sorted(
-            self.y.items(), key=lambda kv: (kv[0][1], self._unit_order(kv[0][0]), kv[0][2])
+        for (uid, tid, p), steps in sorted(
+            got.items(), key=lambda kv: (kv[0][1], order[kv[0][0]], kv[0][2])
         ):
-            steps = solver.value(var)
-            if steps:
-                cat, tr = tranches[tid]
-                rows.append(
-                    Allocation(
-                        category=cat.id,
-                        tranche=tid,
-                        unit=uid,
-                        bv=steps * self.part.granularity,
-                        release_month=tr.release,
-                        post_month=self.part.month(p),
-                    )
+            cat, tr = tranches[tid]
+            rows.append(
+                Allocation(
+                    category=cat.id,
+                    tranche=tid,
+                    unit=uid,
+                    bv=steps * self.part.granularity,
+                    release_month=tr.release,
+                    post_month=self.part.month(p),
                 )
+            )
         return StaffingPlan(allocations=rows)
 
-    def _unit_order(self, uid: str) -> int:
-        return [u.id for u in self.part.units].index(uid)
+    def class_of(self, uid: str) -> int:
+        return next(
+            k for k, (_c, _v, units) in enumerate(self.classes) if any(u.id == uid for u in units)
+        )
 
     def add_hint(self, plan: StaffingPlan) -> None:
-        steps: dict[Key, int] = defaultdict(int)
+        """Start the search from `plan` (every posting variable hinted)."""
+        xs: dict[tuple[str, int, int], int] = defaultdict(int)
+        zs: dict[tuple[str, int], int] = defaultdict(int)
         for a in plan.allocations:
-            steps[(a.unit, a.tranche, self.part.offset(a.post_month))] += self.part.steps(a.bv)
-        for key, var in self.y.items():
-            self.model.add_hint(var, steps.get(key, 0))
+            p, n = self.part.offset(a.post_month), self.part.steps(a.bv)
+            xs[(a.tranche, p, self.class_of(a.unit))] += n
+            zs[(a.unit, p)] += n
+        for key, var in self.x.items():
+            self.model.add_hint(var, xs.get(key, 0))
+        for key, var in self.z.items():
+            self.model.add_hint(var, zs.get(key, 0))
+
+
+def split_postings(
+    offer: list[tuple[str, int]], want: list[tuple[str, int]]
+) -> list[tuple[str, str, int]]:
+    """Deal steps offered by tranches ((tranche, steps), in order) to units wanting them
+    ((unit, steps), in order, the same total): (unit, tranche, steps) pieces."""
+    if sum(n for _, n in offer) != sum(n for _, n in want):
+        raise ValueError(f"postings do not add up: {offer} vs {want}")
+    out: list[tuple[str, str, int]] = []
+    offer = [[t, n] for t, n in offer if n]
+    i = 0
+    for uid, n in want:
+        while n:
+            take = min(n, offer[i][1])
+            out.append((uid, offer[i][0], take))
+            n -= take
+            offer[i][1] -= take
+            if not offer[i][1]:
+                i += 1
+    return out
 
 
 def term_weights(part: StaffingPart) -> dict[str, int]:
@@ -424,7 +555,7 @@ class StaffingSolve:
 
     def search(self, run: Run) -> Search:
         assert self.sm is not None
-        return single_search(run, self.sm.model, _tune)
+        return single_search(run, self.sm.model, _tune_small)
 
     def fallback(self) -> Fallback[StaffingPlan] | None:
         if self.start is None:
@@ -478,6 +609,17 @@ def _tune(solver: cp_model.CpSolver) -> None:
     if p.num_workers == 2:
         p.subsolvers.extend(["max_lp", "default_lp"])
         p.num_full_subsolvers = 2
+
+
+def _tune_small(solver: cp_model.CpSolver) -> None:
+    """`_tune`, and every linear row in the LP from the start (`add_lp_constraints_lazily`
+    off): the model is small, and added lazily the root bound took most of a second to
+    come up on Bremen. Over the relief of nine different optimal Bremen training plans
+    the whole solve is about as fast as before (median deterministic time 1.1-1.4, single
+    runs up to 17; benchmarks/README.md). Models built on this one with many more rows
+    (the sampled robust model) keep `_tune`."""
+    _tune(solver)
+    solver.parameters.add_lp_constraints_lazily = False
 
 
 def explain_infeasibility(

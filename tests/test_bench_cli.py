@@ -35,6 +35,7 @@ def test_table_and_csv_have_sane_values(bench_out):
         if row.status == "optimal":
             assert row.gap_pct == pytest.approx(0, abs=1e-6)
         assert row.seconds > 0
+        assert row.deterministic_time > 0  # every part ran CP-SAT
         assert row.baseline_objective > 0
         assert row.ratio_to_baseline == pytest.approx(row.objective / row.baseline_objective, 1e-3)
         assert math.isfinite(row.ratio_to_baseline)

@@ -108,3 +108,23 @@ def test_a_set_stop_token_returns_the_checked_baseline(part):
     assert check[part](r.plan) == []
     assert "fallback" in [e.phase for e in events]
     assert events[-1].phase == "done" and events[-1].status == "feasible"
+
+
+def test_a_history_keeps_cp_sat_deterministic_time():
+    """`work` (CP-SAT's deterministic time, `juwe bench`'s and solve_stats.json's
+    `deterministic_time`) is positive for a tiny solve, adds up over searches and survives
+    scaling; solve_stats.json carries it per part."""
+    from solver.params import SolveParams
+    from solver.programme import plan_programme
+    from tests.builders import tiny_staffing
+
+    inst = tiny_staffing()
+    r = staffing.solve(inst, time_limit=10, workers=1)
+    assert r.status == "optimal" and r.history.work > 0
+    both = SolveHistory()
+    both.extend(r.history)
+    both.extend(r.history, offset=1.0)
+    assert both.work == pytest.approx(2 * r.history.work)
+    assert r.history.scaled(10.0).work == r.history.work
+    stats = plan_programme(inst, SolveParams(time_limit=10, workers=1)).stats()
+    assert stats["staffing"]["deterministic_time"] > 0
