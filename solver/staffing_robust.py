@@ -130,7 +130,9 @@ class RobustStaffingModel:
             raise ValueError(f"unknown risk {kind!r}; choose one of {', '.join(RISK_UNIT)}")
         self.kind = kind
         self.weight = risk_weight(instance, kind, weight)
-        self.base = StaffingModel(instance, relief)
+        # no `_unit_symmetry`: units alike in the expected model differ in their sampled
+        # hiring paths, so ordering them would cut off robust optima
+        self.base = StaffingModel(instance, relief, symmetry=False)
         self.part = self.base.part
         self.model = self.base.model
         self.sample = sample

@@ -36,9 +36,10 @@ SOLVE = SolveParams(time_limit=20, workers=1)
 
 def _fix(rm: RobustStaffingModel, plan: StaffingPlan) -> None:
     part = rm.part
+    category = {tr.id: c.id for c, tr in part.tranches()}
     steps: dict[tuple[str, str, int], int] = {}
     for a in plan.allocations:
-        key = (a.unit, a.tranche, part.offset(a.post_month))
+        key = (a.unit, category[a.tranche], part.offset(a.post_month))
         steps[key] = steps.get(key, 0) + part.steps(a.bv)
     for key, var in rm.base.y.items():
         rm.model.add(var == steps.get(key, 0))
