@@ -34,6 +34,7 @@ from solver.programme import (
 )
 from solver.programme import plan_programme as plan
 from solver.progress import ProgressEvent, SolveHistory
+from solver.staffing_robust import RobustComparison, compare_robust, solve_robust
 
 try:
     __version__ = version("juwe-planner")
@@ -49,6 +50,7 @@ __all__ = [
     "Programme",
     "ProgressEvent",
     "Result",
+    "RobustComparison",
     "RolloutPlan",
     "SolveHistory",
     "SolveParams",
@@ -56,6 +58,7 @@ __all__ = [
     "TrainingPlan",
     "bundled",
     "check",
+    "compare_robust",
     "load_instance",
     "load_plan",
     "plan",
@@ -64,5 +67,6 @@ __all__ = [
     "plan_staffing",
     "plan_training",
     "save_plan",
+    "solve_robust",
     "write_outputs",
 ]

@@ -80,5 +80,6 @@ def test_the_api_reexports_only():
     own = [n for n, v in vars(juwe).items() if inspect.isfunction(v) and v.__module__ == "juwe"]
     assert own == []  # no logic in the API package: it names what the layers below provide
     assert juwe.plan.__module__ == "solver.programme"
+    assert juwe.compare_robust.__module__ == "solver.staffing_robust"
     assert set(juwe.__all__) <= set(vars(juwe))
     assert juwe.__version__
