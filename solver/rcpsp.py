@@ -188,7 +188,10 @@ def _solve(
     stop: StopToken | None,
     portfolio: bool = True,
 ) -> tuple[Status, list[int] | None, int]:
-    """Solve a built model: status, start times (or None) and CP-SAT's bound."""
+    """Solve a built model: status, start times (or None) and CP-SAT's bound (0 when the
+    search did not run: `stop` was set before)."""
+    if stop is not None and stop.is_set():
+        return "unknown", None, 0
     solver = cp_model.CpSolver()
     params.apply(solver)
     if portfolio:
