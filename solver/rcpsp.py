@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import threading
 import time
 from dataclasses import replace
 from typing import NamedTuple
@@ -181,12 +182,55 @@ def _build(
     return _Model(m, starts, makespan)
 
 
+class _Collector(SearchRecorder):
+    """A SearchRecorder that also hands every solution's start times to `on_solution`."""
+
+    def __init__(self, starts: list[cp_model.IntVar], on_solution, stop: StopToken | None):  # type: ignore[no-untyped-def]
+        super().__init__("rcpsp", stop=stop)
+        self._starts = starts
+        self._on_solution = on_solution
+
+    def on_solution_callback(self) -> None:
+        super().on_solution_callback()
+        self._on_solution([self.value(s) for s in self._starts])
+
+
+class _Incumbent:
+    """The best schedule so far, shared by the full search (in a thread) and `lns`."""
+
+    def __init__(self, problem: RcpspProblem, starts: list[int]):
+        self.problem = problem
+        self.lock = threading.Lock()
+        self.starts, self.span = list(starts), rcpsp_makespan(problem, starts)
+
+    def offer(self, starts: list[int]) -> None:
+        span = rcpsp_makespan(self.problem, starts)
+        with self.lock:
+            if span < self.span:
+                self.starts, self.span = list(starts), span
+
+    def get(self) -> tuple[list[int], int]:
+        with self.lock:
+            return self.starts, self.span
+
+
+class _Either:
+    """A stop token set when any of its tokens is."""
+
+    def __init__(self, *tokens: StopToken | None):
+        self.tokens = [t for t in tokens if t is not None]
+
+    def is_set(self) -> bool:
+        return any(t.is_set() for t in self.tokens)
+
+
 def _solve(
     built: _Model,
     params: SolveParams,
     workers: int,
     stop: StopToken | None,
     portfolio: bool = True,
+    on_solution=None,  # type: ignore[no-untyped-def]
 ) -> tuple[Status, list[int] | None, int]:
     """Solve a built model: status, start times (or None) and CP-SAT's bound (0 when the
     search did not run: `stop` was set before)."""
@@ -196,7 +240,11 @@ def _solve(
     params.apply(solver)
     if portfolio:
         _portfolio(solver, workers)
-    status = status_name(SearchRecorder("rcpsp", stop=stop).solve(solver, built.model))
+    if on_solution is None:
+        recorder = SearchRecorder("rcpsp", stop=stop)
+    else:
+        recorder = _Collector(built.starts, on_solution, stop)
+    status = status_name(recorder.solve(solver, built.model))
     if status in ("infeasible", "unknown"):
         return status, None, int(solver.best_objective_bound or 0)
     return status, [solver.value(s) for s in built.starts], int(solver.best_objective_bound)
@@ -263,6 +311,7 @@ def lns(
     workers: int = 1,
     stop: StopToken | None = None,
     log: bool = False,
+    incumbent: _Incumbent | None = None,
 ) -> list[int]:
     """Large-neighbourhood search around CP-SAT from a feasible schedule: free the jobs
     that start in a time window, keep the starts of those before it and shift those after
@@ -270,7 +319,9 @@ def lns(
     current one. The windows sweep the schedule from left to right with random widths of
     8-25 % of the makespan, each searched for at most `LNS_SECONDS`; after every accepted
     schedule one forward-backward justification pass (`justify`). Ends at
-    `deadline` (`time.perf_counter()`), at `lb`, or when `stop` is set."""
+    `deadline` (`time.perf_counter()`), at `lb`, or when `stop` is set. With `incumbent`
+    (shared with a full search running beside it) a shorter schedule found there is
+    taken over, and every improvement is offered back."""
     rng = random.Random(seed)
     best, span = list(starts), rcpsp_makespan(problem, starts)
     back = _reversed(problem)
@@ -280,6 +331,12 @@ def lns(
         if left < 0.05:
             break
         width = max(2, int(span * rng.uniform(0.08, 0.25)))
+        if incumbent is not None:
+            other, other_span = incumbent.get()
+            if other_span < span:
+                best, span = other, other_span
+                if span <= lb:
+                    break
         if t1 >= span:
             t1 = 0
         t2 = t1 + width
@@ -297,6 +354,8 @@ def lns(
                 again = justify(problem, best, back)
                 if rcpsp_makespan(problem, again) <= span:
                     best, span = again, rcpsp_makespan(problem, again)
+                if incumbent is not None:
+                    incumbent.offer(best)
         t1 += max(1, width // 2)
     return best
 
@@ -319,9 +378,10 @@ def solve_rcpsp(
     (`models.rcpsp.energetic_lower_bound`). Jobs of which no two fit together on a
     resource also share a no-overlap (a stronger propagation than the cumulative alone).
     With two workers the full-problem worker searches without LP relaxation (`_portfolio`).
-    Projects of more than 62 jobs (j90, j120) get a fifth of the time for that search and
-    the rest for `lns` from its best schedule. `stop` (e.g. a `threading.Event`) ends the
-    search early with the best schedule so far.
+    Projects of more than 62 jobs (j90, j120) run `lns` (one worker) beside that search
+    (the other workers), sharing the best schedule (`_portfolio_with_lns`); with one
+    worker the search gets a fifth of the time and `lns` the rest. `stop` (e.g. a
+    `threading.Event`) ends the search early with the best schedule so far.
     """
     t0 = time.perf_counter()
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
@@ -335,30 +395,69 @@ def solve_rcpsp(
     if ub <= lb:
         _assert_schedule(problem, hint)
         return RcpspResult("optimal", ub, ub, time.perf_counter() - t0, hint)
-    large = problem.n_jobs > LNS_JOBS
-    first = params.left_after(t0)
-    if large:
+    built = _build(problem, lb, ub, hint)
+    if problem.n_jobs <= LNS_JOBS:
+        status, found, bound = _solve(built, params.left_after(t0), workers, stop)
+        found = found if found is not None else hint
+    elif workers == 1:
+        first = params.left_after(t0)
         first = replace(first, time_limit=max(0.5, first.time_limit / 5))
-    status, found, bound = _solve(_build(problem, lb, ub, hint), first, workers, stop)
+        status, found, bound = _solve(built, first, workers, stop)
+        found = found if found is not None else hint
+        if status != "optimal" and rcpsp_makespan(problem, found) > max(bound, lb):
+            found = lns(problem, found, max(bound, lb), t0 + time_limit, seed=seed, stop=stop)
+    else:
+        status, found, bound = _portfolio_with_lns(problem, built, hint, lb, params, t0, stop)
     bound = max(bound, lb)
-    if found is None:
-        found, status = hint, "feasible"  # the heuristic schedule, checked below
     _assert_schedule(problem, found)
     span = rcpsp_makespan(problem, found)
-    if large and status != "optimal" and span > bound:
-        found = lns(
-            problem,
-            found,
-            bound,
-            t0 + time_limit,
-            seed=seed,
-            workers=workers,
-            stop=stop,
-            log=log,
-        )
-        span = rcpsp_makespan(problem, found)
-        status = "optimal" if span <= bound else "feasible"
+    status = "optimal" if span <= bound else "feasible"
     return RcpspResult(status, span, bound, time.perf_counter() - t0, found)
+
+
+def _portfolio_with_lns(
+    problem: RcpspProblem,
+    built: _Model,
+    hint: list[int],
+    lb: int,
+    params: SolveParams,
+    t0: float,
+    stop: StopToken | None,
+) -> tuple[Status, list[int], int]:
+    """The full search (all workers but one, in a thread) beside `lns` (one worker) for
+    the whole time limit, sharing the best schedule; either ends the other when it
+    reaches the bound."""
+    incumbent = _Incumbent(problem, hint)
+    full_done, lns_done = threading.Event(), threading.Event()
+    out: dict = {}
+    full = replace(params.left_after(t0), workers=params.workers - 1 if params.workers else 0)
+
+    def search() -> None:
+        try:
+            out["full"] = _solve(
+                built, full, full.workers, _Either(stop, lns_done), on_solution=incumbent.offer
+            )
+        finally:
+            full_done.set()
+
+    thread = threading.Thread(target=search, name="rcpsp-full", daemon=True)
+    thread.start()
+    try:
+        best = lns(
+            problem,
+            hint,
+            lb,
+            t0 + params.time_limit,
+            seed=params.seed,
+            stop=_Either(stop, full_done),
+            incumbent=incumbent,
+        )
+        incumbent.offer(best)
+    finally:
+        lns_done.set()
+        thread.join()
+    status, _, bound = out.get("full", ("unknown", None, 0))
+    return status, incumbent.get()[0], bound
 
 
 def _assert_schedule(problem: RcpspProblem, starts: list[int]) -> None:

@@ -247,3 +247,29 @@ def test_a_set_stop_token_returns_the_heuristic_schedule():
     r = solve_rcpsp(p, time_limit=30, workers=1, stop=stop)
     assert r.starts is not None and check_rcpsp(p, r.starts) == []
     assert r.bound <= r.makespan
+
+
+def _large_project(seed: int, jobs: int = 80) -> RcpspProblem:
+    """A random project of more than `LNS_JOBS` jobs on two tight resources."""
+    import random
+
+    rng = random.Random(seed)
+    n = jobs + 2
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for i in range(1, n - 1):
+        succ[i] = sorted({rng.randint(i + 1, min(n - 1, i + 10)) for _ in range(2)})
+    has_pred = {j for s in succ for j in s}
+    succ[0] = [j for j in range(1, n - 1) if j not in has_pred]
+    durations = [0] + [rng.randint(1, 10) for _ in range(jobs)] + [0]
+    demands = [[0, 0]] + [[rng.randint(1, 7), rng.randint(1, 7)] for _ in range(jobs)] + [[0, 0]]
+    return RcpspProblem(f"large{seed}", durations, succ, [10, 10], demands)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_large_projects_go_through_the_lns_and_stay_feasible(workers):
+    p = _large_project(seed=workers)
+    heuristic = rcpsp_makespan(p, justified_schedule(p))
+    r = solve_rcpsp(p, time_limit=2, seed=0, workers=workers)
+    assert r.starts is not None and check_rcpsp(p, r.starts) == []
+    assert r.makespan == rcpsp_makespan(p, r.starts) <= heuristic
+    assert energetic_lower_bound(p) <= r.bound <= r.makespan
