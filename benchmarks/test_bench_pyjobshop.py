@@ -5,7 +5,7 @@ Needs the `bench` extra (`pip install -e .[bench]`); skipped without pyjobshop.
 Run: python -m pytest benchmarks/test_bench_pyjobshop.py --benchmark-only -s
 Each solver's rows: at best known makespan, proven optimal, total / mean / median / max
 seconds; `time_ratio_ours_over_pyjobshop` is our total seconds over PyJobShop's. Both
-solvers' schedules are checked by `models.check_rollout.check_rcpsp`.
+solvers' schedules are checked by `models.rcpsp.check_rcpsp`.
 """
 
 from __future__ import annotations
