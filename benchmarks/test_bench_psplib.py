@@ -1,7 +1,8 @@
 """PSPLIB RCPSP with the rollout fast path (`solver.rcpsp.solve_rcpsp`), workers=2.
 
-The whole j30 set (480 instances, all with proven optima) and a j60 sample (instance 1 of
-each of the 48 parameter sets, i.e. every 10th instance). Each row reports how many
+The whole j30 set (480 instances, all with proven optima), a j60 sample (instance 1 of
+each of the 48 parameter sets, i.e. every 10th instance) and the 16 j30/j60 instances of
+`psplib_run.PROVEN_SAMPLE`. Each row reports how many
 instances reached the best known makespan, how many were proven optimal, and total / mean /
 median / max seconds per instance (`benchmarks.psplib_run.summarize`).
 Run: python -m pytest benchmarks/test_bench_psplib.py --benchmark-only -s
@@ -41,3 +42,8 @@ def test_j30_all_workers2(benchmark):
 
 def test_j60_sample_workers2(benchmark):
     _bench(benchmark, "j60-sample")
+
+
+def test_proven_sample_workers2(benchmark):
+    summary = _bench(benchmark, "proven-sample")
+    assert summary["better_than_best_known"] == 0  # the optima are proven

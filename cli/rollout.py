@@ -10,6 +10,7 @@ import click
 
 from cli.errors import guarded
 from cli.output import table_console
+from cli.signals import NAMES, Deferred, Interrupted, RunSignals
 from reports.outdir import prepare_out_dir
 
 
@@ -60,7 +61,11 @@ def psplib(
     force: bool,
 ) -> None:
     """Solve PSPLIB single-mode .sm FILES and print instance, status, makespan, bound,
-    known optimum (from optima.csv beside the files) and seconds."""
+    known optimum (from optima.csv beside the files) and seconds.
+
+    Ctrl-C (or SIGTERM, SIGHUP) stops the running search and keeps the results so far:
+    that instance with the best schedule found (status `interrupted`), the instances
+    before it, the table and --out; the exit code is then 128 + the signal number."""
     from rich.table import Table
 
     from instances.psplib import read_sm
@@ -72,41 +77,47 @@ def psplib(
     optima = _known_optima(paths)
     staging = prepare_out_dir(out, force=force) if out is not None else None
     rows = []
-    try:
-        for path, problem in zip(paths, problems, strict=True):
-            r = solve_rcpsp(problem, time_limit=time_limit, seed=seed, workers=workers)
-            if r.starts is not None:
-                bad = check_rcpsp(problem, r.starts)
-                if bad:
-                    raise RuntimeError(f"{path}: schedule fails the checker: {bad[:3]}")
-            known = optima.get(path.stem)
-            rows.append(
-                {
-                    "instance": path.stem,
-                    "status": r.status,
-                    "makespan": r.makespan,
-                    "bound": r.bound,
-                    "known_optimum": getattr(known, "makespan", None),
-                    "seconds": round(r.seconds, 3),
-                }
-            )
-            if staging is not None and r.starts is not None:
-                with open(staging.staging / f"{path.stem}.csv", "w", newline="") as fh:
-                    w = csv.writer(fh)
-                    w.writerow(["job", "start", "end"])
-                    for j, s in enumerate(r.starts):
-                        w.writerow([j + 1, s, s + problem.durations[j]])
-        if staging is not None:
-            with open(staging.staging / "results.csv", "w", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-                w.writeheader()
-                w.writerows(rows)
-    except BaseException:
-        if staging is not None:
-            staging.discard()
-        raise
-    if staging is not None:
-        staging.commit()
+    with RunSignals() as sig:
+        try:
+            for path, problem in zip(paths, problems, strict=True):
+                r = solve_rcpsp(
+                    problem, time_limit=time_limit, seed=seed, workers=workers, stop=sig.stop
+                )
+                if r.starts is not None:
+                    bad = check_rcpsp(problem, r.starts)
+                    if bad:
+                        raise RuntimeError(f"{path}: schedule fails the checker: {bad[:3]}")
+                known = optima.get(path.stem)
+                stopped = sig.signum is not None and r.status != "optimal"
+                rows.append(
+                    {
+                        "instance": path.stem,
+                        "status": "interrupted" if stopped else r.status,
+                        "makespan": r.makespan,
+                        "bound": r.bound,
+                        "known_optimum": getattr(known, "makespan", None),
+                        "seconds": round(r.seconds, 3),
+                    }
+                )
+                if staging is not None and r.starts is not None:
+                    with open(staging.staging / f"{path.stem}.csv", "w", newline="") as fh:
+                        w = csv.writer(fh)
+                        w.writerow(["job", "start", "end"])
+                        for j, s in enumerate(r.starts):
+                            w.writerow([j + 1, s, s + problem.durations[j]])
+                if sig.signum is not None:
+                    break
+            if staging is not None:
+                with open(staging.staging / "results.csv", "w", newline="") as fh:
+                    w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                    w.writeheader()
+                    w.writerows(rows)
+                with Deferred(sig):  # the results so far are kept even after a signal
+                    staging.commit()
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
     table = Table(title=f"PSPLIB, {len(rows)} instance(s)")
     for col in rows[0]:
         table.add_column(col, justify="left" if col in ("instance", "status") else "right")
@@ -124,3 +135,9 @@ def psplib(
         f"seconds mean {statistics.mean(secs):.3f}, median "
         f"{statistics.median(secs):.3f}, max {max(secs):.3f}"
     )
+    if sig.signum is not None:
+        raise Interrupted(
+            sig.signum,
+            f"interrupted by {NAMES.get(sig.signum, sig.signum)} after {len(rows)} of "
+            f"{len(paths)} instance(s); their results are kept (the best plans found so far)",
+        )

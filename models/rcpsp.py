@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass
 class RcpspProblem:
@@ -71,6 +73,51 @@ class RcpspProblem:
             if cap > 0:
                 lb = max(lb, math.ceil(energy / cap))
         return lb
+
+
+def energetic_infeasible(problem: RcpspProblem, makespan: int) -> bool:
+    """True if no schedule ends by `makespan`, by energetic reasoning (Baptiste, Le Pape and
+    Nuijten): every job must start in [earliest start, makespan - tail]; in any interval
+    [t1, t2) a job takes at least the part of its duration that falls inside the interval
+    when it is scheduled as far left or as far right as its window allows; if on some
+    resource these least amounts of work exceed capacity x (t2 - t1), the makespan is too
+    short. The intervals run from an earliest or latest start to an earliest or latest
+    finish (the ones where the least work changes slope)."""
+    d = np.array(problem.durations, dtype=np.int64)
+    es = np.array(problem.earliest_starts(), dtype=np.int64)
+    ls = makespan - np.array(problem.tails(), dtype=np.int64)
+    if (ls < es).any():
+        return True  # shorter than the critical path
+    busy = d > 0
+    d, es, ls = d[busy], es[busy], ls[busy]
+    dem = np.array(problem.demands, dtype=np.int64).reshape(len(problem.durations), -1)[busy]
+    caps = np.array(problem.capacities, dtype=np.int64)
+    if not len(d) or not len(caps):
+        return False
+    ect, lct = es + d, ls + d
+    t1s = np.unique(np.concatenate([es, ls]))
+    t2s = np.unique(np.concatenate([ect, lct]))
+    for t1 in t1s:
+        t2 = t2s[t2s > t1]
+        if not len(t2):
+            continue
+        length = (t2 - t1)[:, None]
+        # least work of every job (columns) inside [t1, t2) for every t2 (rows)
+        least = np.minimum(np.minimum(length, d), np.minimum(ect - t1, t2[:, None] - ls))
+        work = np.maximum(least, 0) @ dem
+        if (work > length * caps).any():
+            return True
+    return False
+
+
+def energetic_lower_bound(problem: RcpspProblem, upper: int | None = None) -> int:
+    """The least makespan from `lower_bound` up that energetic reasoning cannot refute
+    (`energetic_infeasible`): a destructive lower bound. It stops at `upper` (a known
+    schedule's makespan) when given."""
+    t = problem.lower_bound()
+    while (upper is None or t < upper) and energetic_infeasible(problem, t):
+        t += 1
+    return t
 
 
 def check_rcpsp(problem: RcpspProblem, starts: list[int]) -> list[str]:
