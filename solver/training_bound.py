@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import highspy
 import numpy as np
-from scipy.optimize import OptimizeWarning, linprog
-from scipy.sparse import coo_matrix
 
 from models.calendar import WEEKDAYS
 from models.training_tasks import done_sessions, startable
@@ -355,41 +353,24 @@ class TimeIndexedRelaxation:
             lower[len(self.col) + k], upper[len(self.col) + k] = lo, hi
         for i, s in enumerate(self.tm.sessions):
             lower[self.col[i, s.hi]] = 1.0  # started by the window's last day
-        matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), n))
-        matrix = matrix.tocsr()
+        matrix = SparseRows(self.rows, self.cols, self.vals, len(self.rhs), n)
         rhs = np.asarray(self.rhs, dtype=float)
         # TIE_BREAK per day of delay breaks the LP's ties: without crossover to a vertex,
         # the interior point would split starts evenly between equally good days
         perturbed = self.cost - TIE_BREAK * (1.0 - lower) * (upper <= 1.0)
         t0 = time.perf_counter()
-        result = None
+        solved = None
         for crossover in ("off", "on"):
             # without crossover HiGHS may end "imprecise" (status Unknown): then again with
             left = seconds - (time.perf_counter() - t0)
             if left <= 0:
                 return None
-            with warnings.catch_warnings():
-                # run_crossover is passed to HiGHS verbatim; scipy warns about such options
-                warnings.simplefilter("ignore", OptimizeWarning)
-                result = linprog(
-                    perturbed,
-                    A_ub=matrix,
-                    b_ub=rhs,
-                    bounds=np.column_stack([lower, upper]),
-                    method="highs-ipm",
-                    options={
-                        "time_limit": max(0.1, left),
-                        "presolve": True,
-                        "run_crossover": crossover,
-                    },
-                )
-            if result.status != 4:  # 4: HiGHS ended without a clear status
+            solved = highs_lp(perturbed, matrix, rhs, lower, upper, left, crossover=crossover)
+            if solved != "unknown":
                 break
-        if result is None or result.status != 0 or result.ineqlin.marginals is None:
+        if not isinstance(solved, tuple):
             return None
-        self.solution = result.x
-        # scipy's marginals of "<=" rows are <= 0: the multipliers are their negation
-        duals = -np.asarray(result.ineqlin.marginals)
+        self.solution, duals = solved
         return lagrangian_bound(self.cost, matrix, rhs, lower, upper, duals)
 
     def start_days(self) -> dict[int, tuple[int, float]]:
@@ -406,12 +387,79 @@ class TimeIndexedRelaxation:
         return {i: (w, share) for i, (share, w) in best.items()}
 
 
+@dataclass
+class SparseRows:
+    """A sparse matrix as (row, column, value) triplets; duplicates add up."""
+
+    rows: list[int]
+    cols: list[int]
+    vals: list[float]
+    n_rows: int
+    n_cols: int
+
+    @classmethod
+    def dense(cls, table: list[list[float]]) -> SparseRows:
+        cells = [(r, c, v) for r, row in enumerate(table) for c, v in enumerate(row) if v]
+        rows, cols, vals = (list(t) for t in zip(*cells)) if cells else ([], [], [])
+        return cls(rows, cols, vals, len(table), len(table[0]) if table else 0)
+
+    def transpose_times(self, y: np.ndarray) -> np.ndarray:
+        """A^T y."""
+        rows = np.asarray(self.rows, dtype=np.int64)
+        vals = np.asarray(self.vals, dtype=float) * np.asarray(y, dtype=float)[rows]
+        return np.bincount(np.asarray(self.cols, dtype=np.int64), vals, minlength=self.n_cols)
+
+    def csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(column starts, row indices, values), the columns' entries in row order."""
+        rows = np.asarray(self.rows, dtype=np.int32)
+        cols = np.asarray(self.cols, dtype=np.int32)
+        order = np.lexsort((rows, cols))
+        starts = np.zeros(self.n_cols + 1, dtype=np.int32)
+        np.cumsum(np.bincount(cols, minlength=self.n_cols), out=starts[1:])
+        return starts, rows[order], np.asarray(self.vals, dtype=float)[order]
+
+
+def highs_lp(cost, matrix: SparseRows, rhs, lower, upper, seconds: float, *, crossover="off"):
+    """min cost x s.t. matrix x <= rhs, lower <= x <= upper with HiGHS's interior point:
+    (x, row multipliers >= 0) when optimal, "unknown" when HiGHS ends without a clear status
+    (imprecise without crossover), None otherwise (time limit, infeasible)."""
+    # the plain binding (in highspy's __all__): highspy.Highs enables its Python callbacks
+    # on construction, which prints the HiGHS banner before output_flag can be unset
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", crossover)
+    h.setOptionValue("presolve", "on")
+    h.setOptionValue("time_limit", max(0.1, float(seconds)))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.n_cols, matrix.n_rows
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_, lp.col_upper_ = np.asarray(lower, float), np.asarray(upper, float)
+    lp.row_lower_ = np.full(matrix.n_rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.asarray(rhs, dtype=float)
+    starts, index, values = matrix.csc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, values
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnknown:
+        return "unknown"
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = h.getSolution()
+    if not solution.dual_valid:
+        return None
+    # HiGHS's duals of "<=" rows at their upper end are <= 0: the multipliers negate them
+    return np.asarray(solution.col_value), -np.asarray(solution.row_dual)
+
+
 def lagrangian_bound(cost, matrix, rhs, lower, upper, duals) -> float:
     """min { c x + y (A x - b) : lower <= x <= upper } for y = max(duals, 0): a lower bound
     on min { c x : A x <= b, lower <= x <= upper } for any duals, equal to the LP's optimum
     for optimal ones. With bounded columns each reduced cost is taken at its cheaper end."""
     y = np.maximum(np.asarray(duals, dtype=float), 0.0)
-    reduced = cost + matrix.T @ y
+    reduced = cost + matrix.transpose_times(y)
     return float(-rhs @ y + np.where(reduced >= 0, reduced * lower, reduced * upper).sum())
 
 

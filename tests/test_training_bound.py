@@ -225,9 +225,8 @@ def test_lagrangian_bound_holds_for_any_duals():
     # -1 exactly; any other non-negative dual a lower value (0 -> -2, 5 -> -5); a
     # negative one counts as 0
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    cost, matrix, rhs = np.array([-1.0, -1.0]), csr_matrix([[1.0, 1.0]]), np.array([1.0])
+    cost, matrix, rhs = np.array([-1.0, -1.0]), tb.SparseRows.dense([[1.0, 1.0]]), np.array([1.0])
     lower, upper = np.zeros(2), np.ones(2)
     values = [tb.lagrangian_bound(cost, matrix, rhs, lower, upper, [y]) for y in (1, 0, 5, -3)]
     assert values == [-1.0, -2.0, -5.0, -2.0]
