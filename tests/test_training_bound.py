@@ -256,3 +256,18 @@ def test_rounded_lp_is_the_fallback_when_it_is_better(monkeypatch):
     assert r.status == "feasible" and r.objective == 4
     assert r.plan.sessions[0].start.isoformat() == "2026-03-05"
     assert "rounded into a plan by list scheduling" in r.outcome.message
+
+
+def test_redundant_completion_keeps_the_hand_worked_optimum():
+    # one group from Mon 2 Mar, modules A, B, C of one day, B and C after A (the solver
+    # orders B and C: a circuit), spacing at least 7 days: starts Mar 2, 9, 16, completion
+    # offset 14. Both redundant rows are tight there: 2k end >= 2 sum(start) + gap k (k - 1)
+    # is 6 x 14 >= 2 x 21 + 7 x 6 = 84, and A with two sessions after it: 14 >= 0 + 2 x 7.
+    # One day more in either (an off-by-one) would make the optimum 15.
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["A"]}]
+    inst = tiny(modules=mods, spacing={"min_days": 7})
+    tm = TrainingModel(inst)
+    assert "G1" in tm.arcs  # the partial order is a circuit, so the rows are added
+    result = solve_checked(inst, relax=False)
+    assert (result.status, result.objective) == ("optimal", 14)
+    assert bound_of(inst).value == 14
