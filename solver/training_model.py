@@ -565,9 +565,8 @@ class TrainingModel:
         shortest = min(s.task.days for s in seq)
         gap = max(self.training.spacing.min_days, shortest, 1)
         # 2k end >= 2 sum(start) + gap k (k - 1) + 2k (shortest - 1), in integers
-        self.model.add(
-            2 * k * end >= 2 * sum(s.start for s in seq) + gap * k * (k - 1) + 2 * k * (shortest - 1)
-        )
+        starts = sum(s.start for s in seq)
+        self.model.add(2 * k * end >= 2 * starts + gap * k * (k - 1) + 2 * k * (shortest - 1))
         for a in seq:
             n = sum(order.required(a.task, b.task) for b in seq)
             if n:
