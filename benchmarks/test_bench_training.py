@@ -6,6 +6,8 @@ Run: pytest benchmarks --benchmark-only --benchmark-columns=min,median,max,round
 
 from __future__ import annotations
 
+import pytest
+
 from instances import bundled_path
 from models.check_training import check_training, training_terms, weighted_objective
 from models.io import load_instance
@@ -34,3 +36,23 @@ def test_bremen_training_no_hint_workers2(benchmark, record):
         lambda: solve(inst, time_limit=60, workers=2, seed=0, hint=False), rounds=3, iterations=1
     )
     record(result)
+
+
+OFFICE_CASES = ["office-unlike", "generated-S-office"]
+
+
+@pytest.mark.parametrize("name", OFFICE_CASES)
+def test_office_training_workers2(benchmark, record, name):
+    """Offices unlike the plain generator (issue 19): the hand-written office-unlike and
+    the generator's `--profile office`, 60 s with workers=2. Target: gap <= 1 %."""
+    inst = load_instance(bundled_path(name))
+    result = benchmark.pedantic(
+        lambda: solve(inst, time_limit=60, workers=2, seed=0), rounds=1, iterations=1
+    )
+    record(result)
+    assert result.plan is not None and check_training(inst, result.plan) == []
+    baseline = greedy_training(inst)
+    assert baseline is not None
+    base = weighted_objective(inst, training_terms(inst, baseline))
+    benchmark.extra_info["baseline_objective"] = base
+    print(f"{name}: {result.status} {result.objective} bound {result.bound}, baseline {base}")

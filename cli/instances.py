@@ -68,9 +68,19 @@ def list_instances() -> None:
     help="with a partial module order, trainer skills, per-centre coverage, same-week "
     "modules, pinned sessions and trainer continuity",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["generated", "office"]),
+    default="generated",
+    show_default=True,
+    help="office: an office unlike the plain generator (uneven centres, trainers with "
+    "different monthly caps, one away six weeks, spacing 21-84 days, a partial module order)",
+)
 @click.option("--force", is_flag=True, help="overwrite an existing file")
 @guarded
-def generate(size: str, seed: int, output: Path, force: bool, features: bool) -> None:
+def generate(
+    size: str, seed: int, output: Path, force: bool, features: bool, profile: str
+) -> None:
     """Write a seeded, realistic instance with all three parts (valid and feasible)."""
     from instances.generator import generate as make
     from instances.generator import to_yaml
@@ -78,7 +88,7 @@ def generate(size: str, seed: int, output: Path, force: bool, features: bool) ->
 
     if output.exists() and not force:
         raise InputError(output, ["the file exists; choose another name or pass --force"])
-    data = make(size.upper(), seed, features=features)
+    data = make(size.upper(), seed, features=features, profile=profile)
     inst = instance_from_dict(data, str(output))  # generated data is valid by construction
     try:
         output.write_text(to_yaml(data), encoding="utf-8")

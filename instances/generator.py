@@ -77,13 +77,36 @@ FAMILY_NAMES = [
 ]
 
 
-def generate(size: str, seed: int = 0, features: bool = False) -> dict[str, Any]:
+PROFILES = ("generated", "office")
+"""`office`: an office unlike the plain generator (instances/office-unlike.yaml is the
+hand-written one): centres of uneven size, at least three trainers with different monthly
+caps (the last at 6 days), one of them away six weeks, spacing 21-84 days and a partial
+module order (`OFFICE_ORDER`)."""
+
+OFFICE_ORDER = {
+    "2": ["1"],
+    "3": ["1"],
+    "4": ["2", "3"],
+    "5": ["2"],
+    "6": ["4"],
+    "7": ["4"],
+    "8": ["5", "6", "7"],
+    "9": ["8"],
+}
+OFFICE_SPACING = (21, 84)
+
+
+def generate(
+    size: str, seed: int = 0, features: bool = False, profile: str = "generated"
+) -> dict[str, Any]:
     """The instance data (validate with models.io.instance_from_dict). `features`: the
     training rules other offices need (`_features`): a partial module order, trainer
     skills, per-centre case coverage, same-week modules, pinned sessions and trainer
-    continuity."""
+    continuity. `profile="office"`: see PROFILES (`_office`)."""
     if size not in SPECS:
         raise ValueError(f"unknown size {size!r}; sizes are {', '.join(SIZES)}")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; profiles are {', '.join(PROFILES)}")
     spec = SPECS[size]
     rng = random.Random(f"juwe-{size}-{seed}")
     start = spec.start
@@ -93,6 +116,9 @@ def generate(size: str, seed: int = 0, features: bool = False) -> dict[str, Any]
         {"id": f"T{i + 1:03d}", "name": f"Team {i + 1}", "centre": f"SZ{i % spec.centres + 1}"}
         for i in range(spec.teams)
     ]
+    office_rng = random.Random(f"juwe-{size}-{seed}-office")  # the plain draws stay as they were
+    if profile == "office":
+        _uneven_centres(teams, spec.centres, office_rng)
     groups = _groups(spec, teams, start, end)
     data: dict[str, Any] = {
         "schema_version": 1,
@@ -118,7 +144,58 @@ def generate(size: str, seed: int = 0, features: bool = False) -> dict[str, Any]
     }
     if features:
         _features(data, spec, start)
+    if profile == "office":
+        _office(data, spec, office_rng)
     return data
+
+
+def _uneven_centres(teams: list[dict[str, Any]], centres: int, rng: random.Random) -> None:
+    """Teams shared out over the centres with weights 1, 1/2, 1/3, ... (shuffled), every
+    centre keeping at least one team: one large centre, several with a single group."""
+    weights = [1.0 / (k + 1) for k in range(centres)]
+    rng.shuffle(weights)
+    counts = _largest_remainder([round(1000 * w) for w in weights], len(teams), True)
+    ids = [f"SZ{c + 1}" for c, k in enumerate(counts) for _ in range(k)]
+    for team, centre in zip(teams, ids):
+        team["centre"] = centre
+
+
+def _office(data: dict[str, Any], spec: Size, rng: random.Random) -> None:
+    """The training of an office unlike the plain generator (PROFILES), kept feasible: the
+    caps sum to the plain generator's (1.6 times the peak demand) with the last trainer at
+    6 days a month; one trainer is away six weeks in the first autumn (a drawn start)."""
+    tr = data["training"]
+    for m in tr["modules"]:
+        m.pop("after", None)
+        if m["id"] in OFFICE_ORDER:
+            m["after"] = list(OFFICE_ORDER[m["id"]])
+    tr["spacing"] = {"min_days": OFFICE_SPACING[0], "max_days": OFFICE_SPACING[1]}
+    old = tr["trainers"]
+    total = sum(t["max_days_per_month"] for t in old)
+    k = max(3, len(old))
+    first = max(7, math.ceil((total - 6) * 0.55 / max(1, k - 2))) if k > 2 else total
+    rest = max(6, total - 6 - first * (k - 2))
+    caps = sorted([first] * (k - 2) + [rest], reverse=True) + [6]
+    trainers = [
+        {"id": f"TR{i + 1}", "name": f"Trainer {i + 1}", "max_days_per_month": caps[i]}
+        for i in range(k)
+    ]
+    year = dt.date.fromisoformat(data["calendar"]["start"]).year
+    away = dt.date(year, 9, 1) + dt.timedelta(days=rng.randint(0, 30))
+    trainers[1 % k]["unavailable"] = [
+        {"start": away.isoformat(), "end": (away + dt.timedelta(days=41)).isoformat()}
+    ]
+    tr["trainers"] = trainers
+    data["name"] += "-office"
+    summary = _summary(spec)
+    data["description"] = data["description"].replace(
+        summary, summary.replace(f"{spec.trainers} trainers", f"{k} trainers")
+    )
+    data["description"] = data["description"].rstrip(".") + (
+        "; an office unlike the plain generator: uneven centres, trainers with different "
+        "monthly caps (one at 6 days), one away six weeks, spacing 21-84 days, a partial "
+        "module order."
+    )
 
 
 def _features(data: dict[str, Any], spec: Size, start: dt.date) -> None:

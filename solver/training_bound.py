@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import highspy
 import numpy as np
-from scipy.optimize import OptimizeWarning, linprog
-from scipy.sparse import coo_matrix
 
 from models.calendar import WEEKDAYS
 from models.training_tasks import done_sessions, startable
@@ -51,11 +49,15 @@ generated-S: proven optimal in 4.3 s (13.3 s with the interior point's tied star
 with crossover); 1e-3 already costs a unit of the bound."""
 
 
-def predicted_seconds(columns: int) -> float:
+def predicted_seconds(columns: int, partial_order: bool = False) -> float:
     """What the LP takes on the 2-core reference machine (interior point, no crossover):
     4 s for generated-S (17,256 columns), 14 s for M (40,843), 56-65 s for L (110,936);
-    about columns^1.5."""
-    return 4.0 * (columns / 17_256) ** 1.5
+    about columns^1.5. With partial orders (`partial_order`: some group's order is the
+    solver's) the group rows double the non-zeros per column and the LP takes four to five
+    times as long: generated-S-features 40 s against S's 8 s, office-unlike 60-87 s, in
+    runs on the loaded machine (S 8 s there). At a 60 s limit office-unlike's LP (38,096
+    columns) is skipped rather than stopped after 38 s with nothing, S-features' still runs."""
+    return (4.0 if partial_order else 1.0) * 4.0 * (columns / 17_256) ** 1.5
 
 
 @dataclass
@@ -317,11 +319,20 @@ class TimeIndexedRelaxation:
             # plus gap (k - 1) / 2, and the group ends at least min(days) - 1 after it
             k = len(seq)
             gap = max(self.training.spacing.min_days, min(s.task.days for s in seq), 1)
+            # through one column E_s >= the start's calendar offset per session: a row over
+            # all the group's columns is dense, and HiGHS's interior point slows on it
+            # (office-unlike: 87 s with it, 37 s through E_s, the same bound)
             row = {c: -1.0}
             for s in seq:
                 i = self._index[id(s)]
+                e = len(self.cost)
+                self.cost = np.append(self.cost, 0.0)
+                self.extra_bounds.append((0.0, float(off[-1])))
+                start: dict[int, float] = {e: -1.0}
                 for w in range(s.lo, s.hi + 1):
-                    self._add_start(row, i, w, off[w] / k)
+                    self._add_start(start, i, w, float(off[w]))
+                self._add_row(start, 0.0)
+                row[e] = 1.0 / k
             tail = gap * (k - 1) / 2 + min(s.task.days for s in seq) - 1
             self._add_row(row, -tail)
 
@@ -355,41 +366,24 @@ class TimeIndexedRelaxation:
             lower[len(self.col) + k], upper[len(self.col) + k] = lo, hi
         for i, s in enumerate(self.tm.sessions):
             lower[self.col[i, s.hi]] = 1.0  # started by the window's last day
-        matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), n))
-        matrix = matrix.tocsr()
+        matrix = SparseRows(self.rows, self.cols, self.vals, len(self.rhs), n)
         rhs = np.asarray(self.rhs, dtype=float)
         # TIE_BREAK per day of delay breaks the LP's ties: without crossover to a vertex,
         # the interior point would split starts evenly between equally good days
         perturbed = self.cost - TIE_BREAK * (1.0 - lower) * (upper <= 1.0)
         t0 = time.perf_counter()
-        result = None
+        solved = None
         for crossover in ("off", "on"):
             # without crossover HiGHS may end "imprecise" (status Unknown): then again with
             left = seconds - (time.perf_counter() - t0)
             if left <= 0:
                 return None
-            with warnings.catch_warnings():
-                # run_crossover is passed to HiGHS verbatim; scipy warns about such options
-                warnings.simplefilter("ignore", OptimizeWarning)
-                result = linprog(
-                    perturbed,
-                    A_ub=matrix,
-                    b_ub=rhs,
-                    bounds=np.column_stack([lower, upper]),
-                    method="highs-ipm",
-                    options={
-                        "time_limit": max(0.1, left),
-                        "presolve": True,
-                        "run_crossover": crossover,
-                    },
-                )
-            if result.status != 4:  # 4: HiGHS ended without a clear status
+            solved = highs_lp(perturbed, matrix, rhs, lower, upper, left, crossover=crossover)
+            if solved != "unknown":
                 break
-        if result is None or result.status != 0 or result.ineqlin.marginals is None:
+        if not isinstance(solved, tuple):
             return None
-        self.solution = result.x
-        # scipy's marginals of "<=" rows are <= 0: the multipliers are their negation
-        duals = -np.asarray(result.ineqlin.marginals)
+        self.solution, duals = solved
         return lagrangian_bound(self.cost, matrix, rhs, lower, upper, duals)
 
     def start_days(self) -> dict[int, tuple[int, float]]:
@@ -406,12 +400,79 @@ class TimeIndexedRelaxation:
         return {i: (w, share) for i, (share, w) in best.items()}
 
 
+@dataclass
+class SparseRows:
+    """A sparse matrix as (row, column, value) triplets; duplicates add up."""
+
+    rows: list[int]
+    cols: list[int]
+    vals: list[float]
+    n_rows: int
+    n_cols: int
+
+    @classmethod
+    def dense(cls, table: list[list[float]]) -> SparseRows:
+        cells = [(r, c, v) for r, row in enumerate(table) for c, v in enumerate(row) if v]
+        rows, cols, vals = (list(t) for t in zip(*cells)) if cells else ([], [], [])
+        return cls(rows, cols, vals, len(table), len(table[0]) if table else 0)
+
+    def transpose_times(self, y: np.ndarray) -> np.ndarray:
+        """A^T y."""
+        rows = np.asarray(self.rows, dtype=np.int64)
+        vals = np.asarray(self.vals, dtype=float) * np.asarray(y, dtype=float)[rows]
+        return np.bincount(np.asarray(self.cols, dtype=np.int64), vals, minlength=self.n_cols)
+
+    def csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(column starts, row indices, values), the columns' entries in row order."""
+        rows = np.asarray(self.rows, dtype=np.int32)
+        cols = np.asarray(self.cols, dtype=np.int32)
+        order = np.lexsort((rows, cols))
+        starts = np.zeros(self.n_cols + 1, dtype=np.int32)
+        np.cumsum(np.bincount(cols, minlength=self.n_cols), out=starts[1:])
+        return starts, rows[order], np.asarray(self.vals, dtype=float)[order]
+
+
+def highs_lp(cost, matrix: SparseRows, rhs, lower, upper, seconds: float, *, crossover="off"):
+    """min cost x s.t. matrix x <= rhs, lower <= x <= upper with HiGHS's interior point:
+    (x, row multipliers >= 0) when optimal, "unknown" when HiGHS ends without a clear status
+    (imprecise without crossover), None otherwise (time limit, infeasible)."""
+    # the plain binding (in highspy's __all__): highspy.Highs enables its Python callbacks
+    # on construction, which prints the HiGHS banner before output_flag can be unset
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", crossover)
+    h.setOptionValue("presolve", "on")
+    h.setOptionValue("time_limit", max(0.1, float(seconds)))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.n_cols, matrix.n_rows
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_, lp.col_upper_ = np.asarray(lower, float), np.asarray(upper, float)
+    lp.row_lower_ = np.full(matrix.n_rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.asarray(rhs, dtype=float)
+    starts, index, values = matrix.csc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, values
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnknown:
+        return "unknown"
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = h.getSolution()
+    if not solution.dual_valid:
+        return None
+    # HiGHS's duals of "<=" rows at their upper end are <= 0: the multipliers negate them
+    return np.asarray(solution.col_value), -np.asarray(solution.row_dual)
+
+
 def lagrangian_bound(cost, matrix, rhs, lower, upper, duals) -> float:
     """min { c x + y (A x - b) : lower <= x <= upper } for y = max(duals, 0): a lower bound
     on min { c x : A x <= b, lower <= x <= upper } for any duals, equal to the LP's optimum
     for optimal ones. With bounded columns each reduced cost is taken at its cheaper end."""
     y = np.maximum(np.asarray(duals, dtype=float), 0.0)
-    reduced = cost + matrix.T @ y
+    reduced = cost + matrix.transpose_times(y)
     return float(-rhs @ y + np.where(reduced >= 0, reduced * lower, reduced * upper).sum())
 
 
@@ -440,7 +501,7 @@ def training_bound(tm, seconds: float) -> TrainingBound | None:
     columns = TimeIndexedRelaxation.columns(tm)
     if not tm.sessions or tm.empty_windows or columns > MAX_COLUMNS:
         return None
-    if predicted_seconds(columns) > 0.9 * seconds:
+    if predicted_seconds(columns, bool(tm.arcs)) > 0.9 * seconds:
         return None
     relaxation = TimeIndexedRelaxation(tm)
     left = seconds - (time.perf_counter() - t0)

@@ -94,3 +94,32 @@ def test_cli_generate_and_list(tmp_path, juwe):
 def test_unknown_size_is_a_usage_error(tmp_path, juwe):
     result = juwe("instances", "generate", "--size", "XXL", "-o", tmp_path / "x.yaml")
     assert result.exit_code == 2 and "XXL" in result.output
+
+
+@pytest.mark.parametrize("size, seed", [("S", 0), ("S", 3), ("M", 1)])
+def test_office_profile_is_unlike_the_plain_generator_and_feasible(size, seed):
+    from collections import Counter
+
+    plain = instance_from_dict(generate(size, seed))
+    inst = instance_from_dict(generate(size, seed, profile="office"))
+    tr = inst.training
+    sizes = Counter(g.centre for g in inst.organisation.groups).values()
+    assert max(sizes) >= 2 * min(sizes) + 2  # uneven centres
+    caps = [t.max_days_per_month for t in tr.trainers]
+    assert len(caps) >= 3 and caps[-1] == 6 and len(set(caps)) >= 2
+    away = [t for t in tr.trainers if t.unavailable]
+    assert len(away) == 1 and len(away[0].unavailable[0].days()) == 42
+    assert (tr.spacing.min_days, tr.spacing.max_days) == (21, 84)
+    assert tr.module("4").after == ["2", "3"] and tr.module("3").after == ["1"]
+    assert len(inst.organisation.groups) == len(plain.organisation.groups)
+    training = greedy_training(inst)
+    assert training is not None and check_training(inst, training) == []
+    # the other parts stay consistent with the moved teams
+    assert proportional_staffing(inst) is not None
+    assert to_yaml(generate(size, seed)) == to_yaml(generate(size, seed, profile="generated"))
+
+
+def test_bundled_office_instance_is_current():
+    path = bundled_path("generated-S-office")
+    assert path.read_text("utf-8") == to_yaml(generate("S", 0, profile="office"))
+    load_instance(path)

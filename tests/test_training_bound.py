@@ -225,9 +225,8 @@ def test_lagrangian_bound_holds_for_any_duals():
     # -1 exactly; any other non-negative dual a lower value (0 -> -2, 5 -> -5); a
     # negative one counts as 0
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    cost, matrix, rhs = np.array([-1.0, -1.0]), csr_matrix([[1.0, 1.0]]), np.array([1.0])
+    cost, matrix, rhs = np.array([-1.0, -1.0]), tb.SparseRows.dense([[1.0, 1.0]]), np.array([1.0])
     lower, upper = np.zeros(2), np.ones(2)
     values = [tb.lagrangian_bound(cost, matrix, rhs, lower, upper, [y]) for y in (1, 0, 5, -3)]
     assert values == [-1.0, -2.0, -5.0, -2.0]
@@ -257,3 +256,18 @@ def test_rounded_lp_is_the_fallback_when_it_is_better(monkeypatch):
     assert r.status == "feasible" and r.objective == 4
     assert r.plan.sessions[0].start.isoformat() == "2026-03-05"
     assert "rounded into a plan by list scheduling" in r.outcome.message
+
+
+def test_redundant_completion_keeps_the_hand_worked_optimum():
+    # one group from Mon 2 Mar, modules A, B, C of one day, B and C after A (the solver
+    # orders B and C: a circuit), spacing at least 7 days: starts Mar 2, 9, 16, completion
+    # offset 14. Both redundant rows are tight there: 2k end >= 2 sum(start) + gap k (k - 1)
+    # is 6 x 14 >= 2 x 21 + 7 x 6 = 84, and A with two sessions after it: 14 >= 0 + 2 x 7.
+    # One day more in either (an off-by-one) would make the optimum 15.
+    mods = [{"id": "A"}, {"id": "B", "after": ["A"]}, {"id": "C", "after": ["A"]}]
+    inst = tiny(modules=mods, spacing={"min_days": 7})
+    tm = TrainingModel(inst)
+    assert "G1" in tm.arcs  # the partial order is a circuit, so the rows are added
+    result = solve_checked(inst, relax=False)
+    assert (result.status, result.objective) == ("optimal", 14)
+    assert bound_of(inst).value == 14
