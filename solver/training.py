@@ -110,7 +110,7 @@ class TrainingPart:
                 # (its predicted seconds against the whole limit), not on the seconds left
                 left = run.params.time_limit
             run.emit("lp_bound", bound=floor)
-            lower = training_bound(tm, left * LP_SHARE)
+            lower = training_bound(tm, left * LP_SHARE, run.stop)
             if lower is not None:
                 floor = lower.value
                 tm.add_lower_bound(lower.value)

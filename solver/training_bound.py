@@ -37,6 +37,7 @@ import numpy as np
 
 from models.calendar import WEEKDAYS
 from models.training_tasks import done_sessions, startable
+from solver.progress import StopToken
 
 MARGIN = 1e-6  # relative: below an integer by less than this, the LP's value is not rounded up
 MAX_COLUMNS = 400_000  # larger relaxations take longer than they are worth
@@ -351,9 +352,10 @@ class TimeIndexedRelaxation:
             self.cost[j] += v
 
     # solving ---------------------------------------------------------------------------
-    def solve(self, seconds: float) -> float | None:
+    def solve(self, seconds: float, stop: StopToken | None = None) -> float | None:
         """A lower bound from the LP (the Lagrangian bound of its optimal duals), or None
-        when HiGHS does not solve it to optimality within `seconds`. HiGHS's interior-point
+        when HiGHS does not solve it to optimality within `seconds` or `stop` is set while
+        it runs (HiGHS polls it through its interrupt callbacks). HiGHS's interior-point
         method without crossover: the duals are all the bound needs, and the start days
         need no vertex (with crossover only when HiGHS ends imprecise without; seen on tiny
         models). generated-L: 53 s, against 112 s with crossover; GLOP's dual
@@ -378,7 +380,9 @@ class TimeIndexedRelaxation:
             left = seconds - (time.perf_counter() - t0)
             if left <= 0:
                 return None
-            solved = highs_lp(perturbed, matrix, rhs, lower, upper, left, crossover=crossover)
+            solved = highs_lp(
+                perturbed, matrix, rhs, lower, upper, left, crossover=crossover, stop=stop
+            )
             if solved != "unknown":
                 break
         if not isinstance(solved, tuple):
@@ -432,10 +436,22 @@ class SparseRows:
         return starts, rows[order], np.asarray(self.vals, dtype=float)[order]
 
 
-def highs_lp(cost, matrix: SparseRows, rhs, lower, upper, seconds: float, *, crossover="off"):
+def highs_lp(
+    cost,
+    matrix: SparseRows,
+    rhs,
+    lower,
+    upper,
+    seconds: float,
+    *,
+    crossover="off",
+    stop: StopToken | None = None,
+):
     """min cost x s.t. matrix x <= rhs, lower <= x <= upper with HiGHS's interior point:
     (x, row multipliers >= 0) when optimal, "unknown" when HiGHS ends without a clear status
-    (imprecise without crossover), None otherwise (time limit, infeasible)."""
+    (imprecise without crossover), None otherwise (time limit, infeasible, `stop` set: the
+    interior point and the simplex of the crossover poll it through HiGHS's interrupt
+    callbacks, so a planner's stop ends the LP within a few of its iterations)."""
     # the plain binding (in highspy's __all__): highspy.Highs enables its Python callbacks
     # on construction, which prints the HiGHS banner before output_flag can be unset
     h = highspy._Highs()
@@ -454,7 +470,18 @@ def highs_lp(cost, matrix: SparseRows, rhs, lower, upper, seconds: float, *, cro
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, values
     h.passModel(lp)
+    if stop is not None:
+
+        def interrupt(_type, _message, _out, data_in, _user) -> None:
+            if data_in is not None and stop.is_set():
+                data_in.user_interrupt = True
+
+        h.setCallback(interrupt, None)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt)
     h.run()
+    if stop is not None and stop.is_set():
+        return None
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kUnknown:
         return "unknown"
@@ -494,9 +521,9 @@ def window_bound(tm) -> int:
     return weight * sum(finishes) + balance_bound(tm)
 
 
-def training_bound(tm, seconds: float) -> TrainingBound | None:
+def training_bound(tm, seconds: float, stop: StopToken | None = None) -> TrainingBound | None:
     """The relaxation's bound on tm's objective, or None: too large, predicted to need more
-    than 90 % of `seconds`, or not solved within `seconds`."""
+    than 90 % of `seconds`, not solved within `seconds`, or stopped by `stop`."""
     t0 = time.perf_counter()
     columns = TimeIndexedRelaxation.columns(tm)
     if not tm.sessions or tm.empty_windows or columns > MAX_COLUMNS:
@@ -507,7 +534,7 @@ def training_bound(tm, seconds: float) -> TrainingBound | None:
     left = seconds - (time.perf_counter() - t0)
     if left <= 0:
         return None
-    value = relaxation.solve(left)
+    value = relaxation.solve(left, stop)
     if value is None:
         return None
     balance = balance_bound(tm)

@@ -271,3 +271,26 @@ def test_redundant_completion_keeps_the_hand_worked_optimum():
     result = solve_checked(inst, relax=False)
     assert (result.status, result.objective) == ("optimal", 14)
     assert bound_of(inst).value == 14
+
+
+class _SetAfter:
+    """A stop token that is set from its (n+1)-th poll on; counts the polls."""
+
+    def __init__(self, n: int):
+        self.n, self.polls = n, 0
+
+    def is_set(self) -> bool:
+        self.polls += 1
+        return self.polls > self.n
+
+
+def test_a_stop_ends_the_lp_while_highs_runs():
+    # HiGHS polls the token through its interrupt callbacks: a stop set during the interior
+    # point gives no bound (and the full LP still gives Bremen's 2466)
+    from instances import load
+
+    tm = TrainingModel(load("bremen-2016"))
+    assert tb.training_bound(tm, seconds=60).value == 2466
+    stop = _SetAfter(5)
+    assert tb.training_bound(tm, seconds=60, stop=stop) is None
+    assert stop.polls > 5  # polled inside HiGHS, not only before it started
