@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from reports.scenarios import VariantOutcome
 
 
+# one declaration for both commands (scenarios and robust)
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="CP-SAT workers (0: all cores)",
+)
+
+
 @click.group()
 def staffing() -> None:
     """The staffing part: hiring scenarios."""
@@ -59,13 +69,7 @@ def staffing() -> None:
     show_default=True,
     help="seconds per variant",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="CP-SAT workers (0: all cores)",
-)
+@workers_option
 @click.option("--force", is_flag=True, help="write into a non-empty --out folder")
 @click.option("--quiet", "-q", is_flag=True, help="no progress display and no summary")
 @task_options
@@ -314,13 +318,7 @@ def _print_summary(outcomes: list[VariantOutcome], out: Path, written: list[Path
     show_default=True,
     help="seconds per solve (the expected-value one, then the robust one)",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="CP-SAT workers (0: all cores)",
-)
+@workers_option
 @click.option(
     "--work-limit",
     type=click.FloatRange(min=0, min_open=True),
