@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from cli.errors import guarded, planning_failed
 from cli.limits import check_size
 from cli.output import table_console
 from cli.progress import ProgressLine
-from cli.signals import NAMES, Interrupted, RunSignals
+from cli.signals import NAMES, SIGNALS, Interrupted, RunSignals
 from instances import resolve_instance
 from models.instance import Instance
 from models.io import InputError, load_instance, load_plan
@@ -214,8 +215,16 @@ def plan(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if not quiet:
-        _print_summary(stats, out, written, interrupted=sig.signum is not None)
-    if sig.signum is not None:
+        _print_summary(stats, out, written, interrupted=sig.keep)
+    if sig.signum is not None and not sig.keep:
+        # it came while the finished files were committed (signals held off): too late to
+        # stop anything, every file is written and complete
+        click.echo(
+            f"note: {NAMES.get(sig.signum, sig.signum)} came after the plans were finished; "
+            f"all files are in {out}/",
+            err=True,
+        )
+    elif sig.signum is not None:
         raise Interrupted(
             sig.signum,
             f"interrupted by {NAMES.get(sig.signum, sig.signum)}: the best plans found so far "
@@ -529,7 +538,14 @@ cli.add_command(serve)
 
 
 def main() -> None:
-    cli(prog_name="juwe")
+    try:
+        cli(prog_name="juwe")
+    finally:
+        # the command has ended and its exit code is set: a signal during the interpreter's
+        # shutdown (which puts back the default handlers, so it would kill the process and
+        # change the exit code) is ignored
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -93,3 +93,30 @@ def test_keep_on_interrupt_writes_the_best_plans_marked(tmp_path):
     stats = json.loads((out / "solve_stats.json").read_text(encoding="utf-8"))
     assert all(part["interrupted"] for part in stats.values())
     assert not list(tmp_path.glob(".out.juwe-*"))
+
+
+def test_a_signal_during_the_commit_is_too_late_to_stop(tmp_path, write_instance, monkeypatch):
+    """A Ctrl-C that lands while the finished files are committed (signals held off) stops
+    nothing: every file is there, the exit code is 0 and a note says so (before, it
+    claimed the plans were "found so far" and "marked as interrupted", which they were not)."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from reports.outdir import OutDir
+    from tests.builders import tiny_dict
+
+    commit = OutDir.commit
+
+    def commit_with_a_ctrl_c(self):
+        os.kill(os.getpid(), signal.SIGINT)  # noted by the held-off handler, not raised
+        return commit(self)
+
+    monkeypatch.setattr(OutDir, "commit", commit_with_a_ctrl_c)
+    out = tmp_path / "out"
+    path = write_instance(tiny_dict())
+    args = ["plan", str(path), "--out", str(out), "--workers", "1", "--time-limit", "10", "-q"]
+    result = CliRunner().invoke(cli, args, prog_name="juwe")
+    assert result.exit_code == 0, result.output
+    assert "came after the plans were finished" in result.output
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert not plan.get("interrupted")
