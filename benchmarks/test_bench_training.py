@@ -15,17 +15,24 @@ from solver.baselines import greedy_training
 from solver.training import solve
 
 
-def test_bremen_training_workers2(benchmark, record):
-    inst = load_instance(bundled_path("bremen-2016"))
-    result = benchmark.pedantic(
-        lambda: solve(inst, time_limit=60, workers=2, seed=0), rounds=5, iterations=1
-    )
+def _checked_against_baseline(benchmark, record, inst, result) -> float:
+    """Record the result, check its plan, and return (and record) the greedy baseline's
+    objective beside it."""
     record(result)
     assert result.plan is not None and check_training(inst, result.plan) == []
     baseline = greedy_training(inst)
     assert baseline is not None
     base = weighted_objective(inst, training_terms(inst, baseline))
     benchmark.extra_info["baseline_objective"] = base
+    return base
+
+
+def test_bremen_training_workers2(benchmark, record):
+    inst = load_instance(bundled_path("bremen-2016"))
+    result = benchmark.pedantic(
+        lambda: solve(inst, time_limit=60, workers=2, seed=0), rounds=5, iterations=1
+    )
+    base = _checked_against_baseline(benchmark, record, inst, result)
     print(f"baseline (greedy) objective={base}, ratio={result.objective / base:.3f}")
 
 
@@ -49,10 +56,5 @@ def test_office_training_workers2(benchmark, record, name):
     result = benchmark.pedantic(
         lambda: solve(inst, time_limit=60, workers=2, seed=0), rounds=1, iterations=1
     )
-    record(result)
-    assert result.plan is not None and check_training(inst, result.plan) == []
-    baseline = greedy_training(inst)
-    assert baseline is not None
-    base = weighted_objective(inst, training_terms(inst, baseline))
-    benchmark.extra_info["baseline_objective"] = base
+    base = _checked_against_baseline(benchmark, record, inst, result)
     print(f"{name}: {result.status} {result.objective} bound {result.bound}, baseline {base}")
