@@ -592,6 +592,16 @@ class StaffingSolve:
         )
 
 
+def lp_guided(solver: cp_model.CpSolver) -> None:
+    """Full linearisation, LP-guided branching and no probing in presolve: the search
+    settings of every staffing model, whose LP relaxation is (near) exact (this one and
+    the sampled robust model of solver.staffing_robust)."""
+    p = solver.parameters
+    p.linearization_level = 2
+    p.search_branching = cp_model.LP_SEARCH
+    p.cp_model_probing_level = 0
+
+
 def _tune(solver: cp_model.CpSolver) -> None:
     """The LP relaxation of this model is (near) exact, so the search follows it: full
     linearisation (the caseload and budget rows, the tangent cuts) and LP-guided
@@ -602,10 +612,8 @@ def _tune(solver: cp_model.CpSolver) -> None:
     as full workers (`num_full_subsolvers`; otherwise CP-SAT keeps only the first beside
     its first-solution and LNS workers): generated-S with the relief of its optimal
     training plan, five seeds, median 8.2 s (6.9-20.6 s) before, 6.4 s (4.8-9.1 s) after."""
+    lp_guided(solver)
     p = solver.parameters
-    p.linearization_level = 2
-    p.search_branching = cp_model.LP_SEARCH
-    p.cp_model_probing_level = 0
     if p.num_workers == 2:
         p.subsolvers.extend(["max_lp", "default_lp"])
         p.num_full_subsolvers = 2
@@ -616,8 +624,8 @@ def _tune_small(solver: cp_model.CpSolver) -> None:
     off): the model is small, and added lazily the root bound took most of a second to
     come up on Bremen. Over the relief of nine different optimal Bremen training plans
     the whole solve is about as fast as before (median deterministic time 1.1-1.4, single
-    runs up to 17; benchmarks/README.md). Models built on this one with many more rows
-    (the sampled robust model) keep `_tune`."""
+    runs up to 17; benchmarks/README.md). The sampled robust model, with many more rows,
+    keeps them lazy (solver.staffing_robust.tune)."""
     _tune(solver)
     solver.parameters.add_lp_constraints_lazily = False
 

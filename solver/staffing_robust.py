@@ -62,7 +62,7 @@ from models.staffing import SCALE, StaffingPlan
 from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
 from solver.skeleton import Fallback, Run, Search, run_part, single_search
-from solver.staffing import StaffingModel
+from solver.staffing import StaffingModel, lp_guided
 
 RISK_UNIT = {"excess": 10 * SCALE, "overload": 1, "vacancy": SCALE}
 """Internal units per reported unit of each risk: thousandths of a case-month above the
@@ -100,13 +100,9 @@ def cvar(values: np.ndarray, alpha: float) -> float:
 
 
 def tune(solver: cp_model.CpSolver) -> None:
-    """As the expected-value staffing search (`solver.staffing._tune` for one worker):
-    full linearisation (the sampled rows and the CVaR are linear), LP-guided branching,
-    no probing in presolve. The search starts from the complete hint."""
-    p = solver.parameters
-    p.linearization_level = 2
-    p.search_branching = cp_model.LP_SEARCH
-    p.cp_model_probing_level = 0
+    """As the expected-value staffing search with one worker (`lp_guided`: the sampled
+    rows and the CVaR are linear too). The search starts from the complete hint."""
+    lp_guided(solver)
 
 
 class RobustStaffingModel:
