@@ -11,20 +11,13 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from models.sweep import Point
 from reports.page import html_page
 from reports.tables import write_csv
 
-SWEPT = (
-    "trainers",
-    "monthly_cap",
-    "finish_by",
-    "start",
-    "coverage",
-    "centre_coverage",
-    "weights",
-    "rollout_start",
-    "rollout_capacity",
-)
+# the columns of the changes a sweep point can make, in the order of its fields (an
+# absence goes into the point's name)
+SWEPT = tuple(f for f in Point.model_fields if f not in ("name", "absent"))
 ANSWERS = ("objective", "last_finish", "rollout_end", "rollout_span_days", "rollout_objective")
 
 
