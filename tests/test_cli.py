@@ -199,7 +199,9 @@ def test_force_rewrites_and_workers_1_is_deterministic(planned, tmp_path, juwe):
     _, out = planned
     (out / "plan.json").write_text("stale\n", "utf-8")
     (out / "notes.txt").write_text("the planner's own notes\n", "utf-8")
-    args = ("--time-limit", 60, "--workers", 1, "--seed", 3, "-q")
+    # one worker and a work limit (CP-SAT's deterministic time) make the run repeatable
+    # however loaded the machine is, and keep it short
+    args = ("--time-limit", 60, "--workers", 1, "--work-limit", 0.5, "--seed", 3, "-q")
     forced = juwe("plan", "bremen-2016", "--out", out, "--force", *args)
     assert forced.exit_code == 0, forced.output
     _assert_valid_plan(out)
@@ -235,7 +237,9 @@ def test_summary_without_quiet(tmp_path, bremen_data, write_instance, juwe, repo
     data = set_field(data, "organisation.groups", data["organisation"]["groups"][:1])
     path = write_instance(data)
     out = tmp_path / "out"
-    result = juwe("plan", path, "--out", out, "--time-limit", 20, "--workers", 1)
+    # the staffing for this relief is slow to prove; the summary does not need the proof
+    result = juwe("plan", path, "--out", out, "--time-limit", 20, "--work-limit", 0.5,
+                  "--workers", 1)
     assert result.exit_code == 0, result.output
     assert "training" in result.stdout and "files written to" in result.stdout
     assert (out / "plan.json").exists()
