@@ -79,8 +79,8 @@ VALUES = st.one_of(
 
 
 def _validate(path: Path, *, trace: bool = True) -> tuple[int, str, float, int]:
-    """Exit code, output, seconds and peak bytes of `juwe validate path` (peak 0 and the
-    seconds without tracemalloc's slowdown, about 4x here, when not `trace`)."""
+    """Exit code, output, seconds and peak bytes of `juwe validate path` (peak 0 when not
+    `trace`)."""
     runner = CliRunner()
     if trace:
         tracemalloc.start()
@@ -104,8 +104,7 @@ MEASURED: list[tuple[float, int, int]] = []  # (seconds, peak bytes, input bytes
 
 def _check(path: Path) -> None:
     """Every input: exit code, no traceback, time; every third input (the first included)
-    also its peak memory, traced with tracemalloc, which makes a validation about four
-    times slower."""
+    also its peak memory (see the module docstring for why not every input)."""
     assert path.stat().st_size <= K_BYTES
     code, output, seconds, peak = _validate(path, trace=len(MEASURED) % 3 == 0)
     MEASURED.append((seconds, peak, path.stat().st_size))
