@@ -11,20 +11,23 @@ from __future__ import annotations
 import math
 
 import pytest
+from ortools.sat.python import cp_model
 
 import models.check_staffing as check_staffing_module
 from instances import bundled_path
 from models.check_staffing import (
+    OBJECTIVE_SCALE,
     check_staffing,
     reported_terms,
     staffing_context,
     staffing_figures,
+    staffing_objective,
 )
 from models.io import load_instance
 from models.staffing import Allocation, StaffingPlan, _curves
 from reports.staffing import staffing_table
 from solver.baselines import proportional_staffing
-from solver.staffing import solve
+from solver.staffing import StaffingSolve, model_terms_agree, solve
 from tests.builders import tiny_staffing
 
 
@@ -130,6 +133,40 @@ def test_worst_caseload():
     assert result.outcome.terms["worst_caseload"] == 37
     assert result.objective == pytest.approx(37)
     assert allocation(result) == {("A", 1.0, "2026-01")}
+
+
+def test_a_search_stopped_early_reports_the_plans_own_terms():
+    # a penalty variable is bounded from below only: a search stopped before the optimum
+    # can leave it above its plan's figure. Forced here: the plan of the optimum, its
+    # excess variable held 10 above the plan's figure.
+    inst = tiny_staffing(
+        units=[
+            {"id": "A", "category": "cm", "bv": 10, "cases": 400},
+            {"id": "B", "category": "cm", "bv": 10, "cases": 300},
+        ],
+        weights={"excess_caseload": 1, "worst_caseload": 1},
+    )
+    part = StaffingSolve(inst, None, hint=False, seed=0)
+    part.build()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(part.sm.model) == cp_model.OPTIMAL
+    plan = part.extract(solver)
+    figures = staffing_figures(inst, plan, {})
+    for var in part.sm.z.values():
+        part.sm.model.add(var == solver.value(var))
+    part.sm.model.add(part.sm.terms["excess_caseload"] >= figures.terms["excess_caseload"] + 10)
+    assert solver.solve(part.sm.model) == cp_model.OPTIMAL
+    assert part.extract(solver) == plan
+    assert part.terms(solver, plan) == reported_terms(figures.terms)
+    assert part.objective(solver) == pytest.approx(staffing_objective(inst, figures.terms))
+    assert part.objective(solver) < solver.objective_value / OBJECTIVE_SCALE
+
+
+def test_a_model_term_below_the_checkers_is_an_error():
+    assert model_terms_agree({"late_posting": 5}, {"late_posting": 3}) == {"late_posting": 3}
+    with pytest.raises(RuntimeError, match="late_posting 2 < 3"):
+        model_terms_agree({"late_posting": 2}, {"late_posting": 3})
 
 
 def test_teams_in_training_come_first():
