@@ -119,16 +119,21 @@ def test_unit_bounds():
     assert allocation(result) == {("A", 0.5, "2026-01"), ("B", 0.5, "2026-01")}
 
 
-def test_worst_caseload():
-    # A 400 and B 300 cases, 10 BV each, worst term only (from month 1). All to A:
-    # A 400/11 = 36.4 -> 37, B 30; half each: A 400/10.5 = 38.1 -> 39; all to B: 40.
-    inst = tiny_staffing(
+def two_loaded_units(excess_caseload: int):
+    """A 400 and B 300 cases, 10 BV each, the worst caseload weighted 1."""
+    return tiny_staffing(
         units=[
             {"id": "A", "category": "cm", "bv": 10, "cases": 400},
             {"id": "B", "category": "cm", "bv": 10, "cases": 300},
         ],
-        weights={"excess_caseload": 0, "worst_caseload": 1},
+        weights={"excess_caseload": excess_caseload, "worst_caseload": 1},
     )
+
+
+def test_worst_caseload():
+    # A 400 and B 300 cases, 10 BV each, worst term only (from month 1). All to A:
+    # A 400/11 = 36.4 -> 37, B 30; half each: A 400/10.5 = 38.1 -> 39; all to B: 40.
+    inst = two_loaded_units(excess_caseload=0)
     result = solve_checked(inst)
     assert result.outcome.terms["worst_caseload"] == 37
     assert result.objective == pytest.approx(37)
@@ -139,13 +144,7 @@ def test_a_search_stopped_early_reports_the_plans_own_terms():
     # a penalty variable is bounded from below only: a search stopped before the optimum
     # can leave it above its plan's figure. Forced here: the plan of the optimum, its
     # excess variable held 10 above the plan's figure.
-    inst = tiny_staffing(
-        units=[
-            {"id": "A", "category": "cm", "bv": 10, "cases": 400},
-            {"id": "B", "category": "cm", "bv": 10, "cases": 300},
-        ],
-        weights={"excess_caseload": 1, "worst_caseload": 1},
-    )
+    inst = two_loaded_units(excess_caseload=1)
     part = StaffingSolve(inst, None, hint=False, seed=0)
     part.build()
     solver = cp_model.CpSolver()
