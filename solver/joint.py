@@ -244,7 +244,7 @@ class JointSolve:
         return Fallback(plans, float(t + r), values, no_plan_message=message)
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        return solver.objective_value
+        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
 
     def extract(self, solver: cp_model.CpSolver) -> JointPlans:
         assert self.jm is not None

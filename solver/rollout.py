@@ -92,7 +92,7 @@ class RolloutSolve:
         return Fallback(self.start, base, terms, worse_message=worse)
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        return solver.objective_value
+        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
 
     def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:
         assert self.rm is not None
