@@ -26,7 +26,7 @@ from models.rollout import finish_offset
 from solver.params import Result, SolveParams, status_name
 from solver.progress import ProgressHook, SolveHistory, StopToken
 from solver.rollout import RolloutModel, term_weights
-from solver.skeleton import Fallback, Run, Search, run_part
+from solver.skeleton import Fallback, Run, Search, integral_objective, run_part
 from solver.training import tune
 from solver.training_model import TrainingModel
 
@@ -244,7 +244,7 @@ class JointSolve:
         return Fallback(plans, float(t + r), values, no_plan_message=message)
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
+        return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> JointPlans:
         assert self.jm is not None

@@ -11,7 +11,7 @@ from models.rollout import RolloutPlan, capacities, term_weights
 from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
 from solver.rollout_model import RolloutModel
-from solver.skeleton import Fallback, Run, Search, run_part, single_search
+from solver.skeleton import Fallback, Run, Search, integral_objective, run_part, single_search
 
 __all__ = ["RolloutModel", "explain_infeasibility", "solve", "term_weights"]
 
@@ -92,7 +92,7 @@ class RolloutSolve:
         return Fallback(self.start, base, terms, worse_message=worse)
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
+        return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:
         assert self.rm is not None

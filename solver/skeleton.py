@@ -155,6 +155,12 @@ class Part(Protocol[P]):
     def explain(self, time_limit: float) -> list[str]: ...
 
 
+def integral_objective(solver: cp_model.CpSolver) -> float:
+    """The objective of a model whose objective is integral, as an integer-valued float:
+    CP-SAT reports it as a float that can be off by rounding (98.00000000000001)."""
+    return float(round(solver.objective_value))
+
+
 def single_search(run: Run, model: cp_model.CpModel | None, tune: Tune | None = None) -> Search:
     """The default search: one CP-SAT run on the part's model with the time left."""
     if model is None:

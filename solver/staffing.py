@@ -558,7 +558,6 @@ class StaffingSolve:
         self.weights = term_weights(instance.staffing)
         self.sm: StaffingModel | None = None
         self.start: StaffingPlan | None = None
-        self.plan_objective: float | None = None
 
     def build(self) -> None:
         from solver.baselines import proportional_staffing
@@ -583,11 +582,9 @@ class StaffingSolve:
         return Fallback(self.start, value, reported_terms(figures.terms))
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        # the plan's own objective (set by `terms`, which run_part calls first): the
-        # solver's can be higher when the search stopped before proving the optimum
-        if self.plan_objective is not None:
-            return self.plan_objective
-        return solver.objective_value / OBJECTIVE_SCALE
+        # the plan's own objective, from its checked terms: the solver's can be higher
+        # when the search stopped before proving the optimum
+        return staffing_objective(self.instance, self._checked(solver, self.extract(solver)))
 
     def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
         assert self.sm is not None
@@ -597,14 +594,15 @@ class StaffingSolve:
         return check_staffing(self.instance, plan, self.relief)
 
     def terms(self, solver: cp_model.CpSolver, plan: StaffingPlan) -> dict[str, float]:
-        # terms of weight 0 are not minimised, so their variables say nothing: report the
+        return reported_terms(self._checked(solver, plan))
+
+    def _checked(self, solver: cp_model.CpSolver, plan: StaffingPlan) -> dict[str, int]:
+        # terms of weight 0 are not minimised, so their variables say nothing: the
         # checker's figures, which the solver's must not undercut wherever a weight is set
         assert self.sm is not None
         recomputed = staffing_figures(self.instance, plan, self.relief or {}).terms
         internal = {name: int(solver.value(term)) for name, term in self.sm.terms.items()}
-        checked = model_terms_agree(internal, recomputed)
-        self.plan_objective = staffing_objective(self.instance, checked)
-        return reported_terms(checked)
+        return model_terms_agree(internal, recomputed)
 
     def explain(self, time_limit: float) -> list[str]:
         return explain_infeasibility(

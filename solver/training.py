@@ -18,7 +18,7 @@ from models.plan import TrainingPlan
 from models.training_tasks import SessionWindows, deadline_shortfalls, remaining_sessions
 from solver.params import BASELINE_FALLBACK, Result, SolveParams, raise_on_violations
 from solver.progress import ProgressHook, StopToken
-from solver.skeleton import Fallback, Run, Search, run_part
+from solver.skeleton import Fallback, Run, Search, integral_objective, run_part
 from solver.training_bound import TrainingBound, training_bound, window_bound
 from solver.training_model import TrainingModel
 
@@ -173,7 +173,7 @@ class TrainingPart:
         )
 
     def objective(self, solver: cp_model.CpSolver) -> float:
-        return float(round(solver.objective_value))  # integral; CP-SAT reports a float
+        return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:
         assert self.tm is not None

@@ -41,6 +41,10 @@ from solver.progress import StopToken
 
 MARGIN = 1e-6  # relative: below an integer by less than this, the LP's value is not rounded up
 MAX_COLUMNS = 400_000  # larger relaxations take longer than they are worth
+SIMPLEX_MAX_COLUMNS = 8_000
+"""Up to this many columns HiGHS's dual simplex solves the LP, beyond it the interior point:
+Bremen (4,738 columns) 0.38 s against 0.98-1.01 s, generated-S (17,256) 135 s against 7.8 s
+(benchmarks/README.md, 2026-12-03)."""
 TIE_BREAK = 1e-5
 """Cost rewarding each day a session has started by (an earlier start), added for HiGHS only.
 The bound stays valid: the Lagrangian bound is computed with the true costs, and it loses at
@@ -360,7 +364,8 @@ class TimeIndexedRelaxation:
         need no vertex (with crossover only when HiGHS ends imprecise without; seen on tiny
         models). generated-L: 53 s, against 112 s with crossover; GLOP's dual
         simplex takes 8 and 46 s on generated-S and M (3 and 14 s here), the primal
-        simplexes far longer."""
+        simplexes far longer. LPs of at most SIMPLEX_MAX_COLUMNS columns (Bremen's) go to
+        HiGHS's dual simplex, which is faster there."""
         n = len(self.cost)
         upper = np.ones(n)
         lower = np.zeros(n)
@@ -375,14 +380,14 @@ class TimeIndexedRelaxation:
         perturbed = self.cost - TIE_BREAK * (1.0 - lower) * (upper <= 1.0)
         t0 = time.perf_counter()
         solved = None
-        for crossover in ("off", "on"):
-            # without crossover HiGHS may end "imprecise" (status Unknown): then again with
+        # the dual simplex ends at a vertex; without crossover the interior point may end
+        # "imprecise" (status Unknown): then again with
+        runs = ["simplex"] if n <= SIMPLEX_MAX_COLUMNS else ["ipm", "ipm+crossover"]
+        for method in runs:
             left = seconds - (time.perf_counter() - t0)
             if left <= 0:
                 return None
-            solved = highs_lp(
-                perturbed, matrix, rhs, lower, upper, left, crossover=crossover, stop=stop
-            )
+            solved = highs_lp(perturbed, matrix, rhs, lower, upper, left, method=method, stop=stop)
             if solved != "unknown":
                 break
         if not isinstance(solved, tuple):
@@ -444,20 +449,23 @@ def highs_lp(
     upper,
     seconds: float,
     *,
-    crossover="off",
+    method: str = "ipm",
     stop: StopToken | None = None,
 ):
-    """min cost x s.t. matrix x <= rhs, lower <= x <= upper with HiGHS's interior point:
+    """min cost x s.t. matrix x <= rhs, lower <= x <= upper with HiGHS (`method`: "ipm",
+    the interior point without crossover, "ipm+crossover", or "simplex", the dual simplex):
     (x, row multipliers >= 0) when optimal, "unknown" when HiGHS ends without a clear status
     (imprecise without crossover), None otherwise (time limit, infeasible, `stop` set: the
-    interior point and the simplex of the crossover poll it through HiGHS's interrupt
-    callbacks, so a planner's stop ends the LP within a few of its iterations)."""
+    interior point and the simplex poll it through HiGHS's interrupt callbacks, so a
+    planner's stop ends the LP within a few of its iterations)."""
+    if method not in ("ipm", "ipm+crossover", "simplex"):
+        raise ValueError(f"unknown LP method {method!r}")
     # the plain binding (in highspy's __all__): highspy.Highs enables its Python callbacks
     # on construction, which prints the HiGHS banner before output_flag can be unset
     h = highspy._Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("solver", "ipm")
-    h.setOptionValue("run_crossover", crossover)
+    h.setOptionValue("solver", "simplex" if method == "simplex" else "ipm")
+    h.setOptionValue("run_crossover", "on" if method == "ipm+crossover" else "off")
     h.setOptionValue("presolve", "on")
     h.setOptionValue("time_limit", max(0.1, float(seconds)))
     lp = highspy.HighsLp()
