@@ -95,6 +95,23 @@ def test_bremen_bound_is_the_optimum():
     assert b.value == plain.objective == 2466
 
 
+@pytest.mark.parametrize("seed", [0, 5, 6])  # LP optima 36.0, 24.5 and 98.1
+def test_the_dual_simplex_and_the_interior_point_give_the_same_bound(monkeypatch, seed):
+    # LPs up to SIMPLEX_MAX_COLUMNS go to the dual simplex, larger ones to the interior point
+    inst = random_instance(random.Random(seed))
+    simplex = bound_of(inst)
+    monkeypatch.setattr(tb, "SIMPLEX_MAX_COLUMNS", 0)
+    interior = bound_of(inst)
+    assert simplex is not None and interior is not None
+    assert simplex.value == interior.value
+    assert simplex.lp_value == pytest.approx(interior.lp_value, abs=1e-3)
+
+
+def test_an_unknown_lp_method_is_refused():
+    with pytest.raises(ValueError, match="unknown LP method"):
+        tb.highs_lp([], tb.SparseRows([], [], [], 0, 0), [], [], [], 1.0, method="barrier")
+
+
 def test_too_large_relaxation_is_skipped(monkeypatch):
     monkeypatch.setattr(tb, "MAX_COLUMNS", 10)
     inst = tiny(groups=2)
