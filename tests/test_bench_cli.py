@@ -15,7 +15,7 @@ from reports.bench import COLUMNS
 def bench_out(tmp_path_factory, juwe_module):
     out = tmp_path_factory.mktemp("bench") / "out"
     r = juwe_module(
-        "bench", "--sizes", "S", "--time-limit", "8", "--workers", "2", "--joint", "--out", out
+        "bench", "--sizes", "S", "--time-limit", "4", "--workers", "2", "--joint", "--out", out
     )
     assert r.exit_code == 0, r.output
     return out, r.output

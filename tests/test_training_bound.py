@@ -149,7 +149,14 @@ def random_instance(rng: random.Random):
     )
 
 
-@pytest.mark.parametrize("seed", range(30))
+# Seeds left out to keep the suite under 10 minutes (the rule checked is the same for
+# them; one more seed each takes their place): 17 in the chain family (12.6 s for the
+# test on the 2-core machine), 28 in the featured one (34 s: its proof without the LP
+# takes 11-12 s, with it 7 s; the trainer-balance term closes last)
+SLOW_CHAIN, SLOW_FEATURED = {17}, {28}
+
+
+@pytest.mark.parametrize("seed", [s for s in range(31) if s not in SLOW_CHAIN])
 def test_bound_never_above_the_proven_optimum(seed):
     inst = random_instance(random.Random(seed))
     plain = solve_checked(inst, relax=False)
@@ -225,7 +232,7 @@ def random_featured_instance(rng: random.Random):
     )
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", [s for s in range(41) if s not in SLOW_FEATURED])
 def test_bound_with_partial_orders_skills_and_pins_stays_below_the_optimum(seed):
     inst = random_featured_instance(random.Random(1000 + seed))
     plain = solve_checked(inst, relax=False)
