@@ -503,3 +503,18 @@ def test_serve_off_localhost_generates_a_token(tmp_path, monkeypatch, juwe):
     assert (started["host"], started["port"]) == ("0.0.0.0", 9)  # not bound: run is replaced
     result = juwe("serve", "--workspace", tmp_path / "ws2")
     assert started["app"].state.settings.token is None and started["host"] == "127.0.0.1"
+
+
+def test_workers_fork_from_a_forkserver_with_the_library_imported():
+    # a name the forkserver cannot import is skipped silently there: every one must import
+    import importlib
+    import multiprocessing as mp
+
+    from web import jobs
+
+    for name in jobs.WORKER_MODULES:
+        importlib.import_module(name)
+    if "forkserver" in mp.get_all_start_methods():
+        assert jobs.CTX.get_start_method() == "forkserver"
+    else:
+        assert jobs.CTX.get_start_method() == "spawn"
