@@ -3,9 +3,10 @@
 A worker (forked from a clean forkserver, or spawned, so it shares no state with the
 server) loads the job's instance, runs `plan_programme`, writes the plan files into a
 staging folder and reports back over one multiprocessing queue: progress events while it
-solves, then one result. A single runner thread in the server drains the queue, stores what arrives and starts queued jobs, so the
-SQLite writes of all jobs come from one place. Each job has a stop Event: set, the
-running search ends and every part keeps its best plan so far.
+solves, then one result. A single runner thread in the server drains the queue, stores
+what arrives and starts queued jobs, so the SQLite writes of all jobs come from one place.
+Each job has a stop Event: set, the running search ends and every part keeps its best
+plan so far.
 """
 
 from __future__ import annotations
