@@ -625,3 +625,23 @@ def test_objective_is_the_integer_cp_sat_reports_as_a_float():
     near = SimpleNamespace(objective_value=98.00000000000001)
     for part in (RolloutSolve, JointSolve):
         assert part.objective(None, near) == 98.0
+
+
+def test_a_small_model_is_searched_whole_by_both_workers_a_large_one_keeps_the_lns():
+    from ortools.sat.python import cp_model
+
+    from solver import rollout
+
+    def tuned(n_vars: int, workers: int):
+        model = cp_model.CpModel()
+        for i in range(n_vars):
+            model.new_int_var(0, 1, f"v{i}")
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = workers
+        rollout._tuner(model)(solver)
+        return list(solver.parameters.subsolvers), solver.parameters.num_full_subsolvers
+
+    small, large = rollout.FULL_SEARCH_VARIABLES, rollout.FULL_SEARCH_VARIABLES + 1
+    assert tuned(small, 2) == (["default_lp", "no_lp"], 2)
+    assert tuned(large, 2) == ([], 0)
+    assert tuned(small, 1) == ([], 0)
