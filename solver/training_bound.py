@@ -512,12 +512,21 @@ def lagrangian_bound(cost, matrix, rhs, lower, upper, duals) -> float:
 
 
 def balance_bound(tm) -> int:
-    """Weighted lower bound of the trainer-balance term: days that cannot be split evenly."""
-    trainers = len(tm.trainers)
-    total = sum(s.task.days for s in tm.sessions)
-    if trainers < 2 or total % trainers == 0:
+    """Weighted lower bound of the trainer-balance term (busiest minus least busy trainer's
+    days): 1 when the days cannot be split evenly; and from the skills, where the least
+    busy trainer can carry at most `cap` days (those of the sessions it may teach), the
+    others share the rest, so the busiest carries ceil((total - cap) / (k - 1))."""
+    trainers = list(tm.trainers)
+    k = len(trainers)
+    if k < 2:
         return 0
-    return tm.training.weights.trainer_balance
+    total = sum(s.task.days for s in tm.sessions)
+    uneven = int(total % k != 0)
+    cap = min(
+        sum(s.task.days for i, s in enumerate(tm.sessions) if t in tm.assign[i]) for t in trainers
+    )
+    skewed = -(-(total - cap) // (k - 1)) - cap
+    return tm.training.weights.trainer_balance * max(uneven, skewed)
 
 
 def window_bound(tm) -> int:

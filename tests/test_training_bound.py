@@ -87,6 +87,23 @@ def test_balance_adds_one_when_days_do_not_split_evenly():
     assert b.value <= r.objective
 
 
+def test_balance_counts_the_days_a_trainer_may_not_teach():
+    # two groups x (A: 2 days, B: 1 day), T2 teaches only B: T2 carries at most 2 days,
+    # T1 at least the other 4, so the loads differ by 2 or more; weight 3 -> 6
+    inst = tiny(
+        groups=2,
+        modules=[{"id": "A", "days": 2}, {"id": "B", "days": 1, "after": ["A"]}],
+        trainers=[{"id": "T1"}, {"id": "T2", "modules": ["B"]}],
+        weights={"trainer_balance": 3},
+    )
+    b = bound_of(inst)
+    assert b.balance == 6
+    r = solve_checked(inst)
+    assert r.status == "optimal"
+    assert r.outcome.terms["trainer_balance"] == 2  # days; x 3 in the objective
+    assert b.value <= r.objective
+
+
 def test_bremen_bound_is_the_optimum():
     inst = load_instance("instances/bremen-2016.yaml")
     b = bound_of(inst)
