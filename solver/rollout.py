@@ -11,7 +11,15 @@ from models.rollout import RolloutPlan, capacities, term_weights
 from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
 from solver.rollout_model import RolloutModel
-from solver.skeleton import Fallback, Run, Search, integral_objective, run_part, single_search
+from solver.skeleton import (
+    Fallback,
+    Run,
+    Search,
+    integral_objective,
+    run_part,
+    single_search,
+    two_full_subsolvers,
+)
 
 __all__ = ["RolloutModel", "explain_infeasibility", "solve", "term_weights"]
 
@@ -128,10 +136,8 @@ def _tuner(model: cp_model.CpModel):  # type: ignore[no-untyped-def]
 
     def tune(solver: cp_model.CpSolver) -> None:
         _tune(solver)
-        p = solver.parameters
-        if small and p.num_workers == 2:
-            p.subsolvers.extend(["default_lp", "no_lp"])
-            p.num_full_subsolvers = 2
+        if small:
+            two_full_subsolvers(solver, "default_lp", "no_lp")
 
     return tune
 

@@ -161,6 +161,16 @@ def integral_objective(solver: cp_model.CpSolver) -> float:
     return float(round(solver.objective_value))
 
 
+def two_full_subsolvers(solver: cp_model.CpSolver, first: str, second: str) -> None:
+    """With two workers, both search the whole model, with subsolvers `first` and `second`
+    (`num_full_subsolvers`; otherwise CP-SAT keeps one full worker and gives the other
+    to LNS). Any other worker count is left as it is."""
+    p = solver.parameters
+    if p.num_workers == 2:
+        p.subsolvers.extend([first, second])
+        p.num_full_subsolvers = 2
+
+
 def single_search(run: Run, model: cp_model.CpModel | None, tune: Tune | None = None) -> Search:
     """The default search: one CP-SAT run on the part's model with the time left."""
     if model is None:

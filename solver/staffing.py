@@ -37,7 +37,7 @@ from models.staffing import SCALE, Allocation, StaffingPart, StaffingPlan, Tranc
 from solver.explain import Assumptions
 from solver.params import Result, SolveParams
 from solver.progress import ProgressHook, StopToken
-from solver.skeleton import Fallback, Run, Search, run_part, single_search
+from solver.skeleton import Fallback, Run, Search, run_part, single_search, two_full_subsolvers
 
 
 class StaffingModel:
@@ -650,10 +650,7 @@ def _tune(solver: cp_model.CpSolver) -> None:
     its first-solution and LNS workers): generated-S with the relief of its optimal
     training plan, five seeds, median 8.2 s (6.9-20.6 s) before, 6.4 s (4.8-9.1 s) after."""
     lp_guided(solver)
-    p = solver.parameters
-    if p.num_workers == 2:
-        p.subsolvers.extend(["max_lp", "default_lp"])
-        p.num_full_subsolvers = 2
+    two_full_subsolvers(solver, "max_lp", "default_lp")
 
 
 def _tune_small(solver: cp_model.CpSolver) -> None:
