@@ -133,7 +133,7 @@ def wait_job_end(tools, timeout: float = 60) -> str:
 
 
 def current_plan(tools) -> int | None:
-    return tools.evaluate("window.juwe.state.current && window.juwe.state.current.id")
+    return tools.evaluate("window.juwe.state.current?.id")
 
 
 def wait_figure(tools, name: str, timeout: float = 30) -> None:
@@ -164,7 +164,7 @@ def test_planner_session(server, page):
         "a progress line",
     )
     assert wait_job_end(tools) == "done"
-    first = tools.wait_until("window.juwe.state.current && window.juwe.state.current.id", 15)
+    first = tools.wait_until("window.juwe.state.current?.id", 15)
     wait_figure(tools, "training-by-group")
     wait_figure(tools, "training-by-trainer")
     rows = tools.wait_until(
@@ -257,7 +257,7 @@ def test_planner_session(server, page):
     assert new_session["start"] == target["start"]
     assert new_session["trainer"] == target["trainer"]
     click(tools, "#accept-button")
-    tools.wait_until(f"window.juwe.state.current.id === {proposed}", 15, "the accepted plan")
+    tools.wait_until(f"window.juwe.state.current?.id === {proposed}", 15, "the accepted plan")
     assert tools.evaluate("document.getElementById('proposal').hidden")
 
     # download plan.xlsx through the page's own link
@@ -298,7 +298,7 @@ def test_planner_session(server, page):
     # service ends the worker and says so
     if kept:
         assert "best plan found so far is kept" in text
-        tools.wait_until(f"window.juwe.state.current.id === {kept}", 15, "the kept plan")
+        tools.wait_until(f"window.juwe.state.current?.id === {kept}", 15, "the kept plan")
     else:
         assert "no plan was kept" in text
     assert tools.evaluate("document.getElementById('conflicts').hidden")
@@ -313,12 +313,12 @@ def test_planner_session(server, page):
     set_value(tools, "#known-select", str(bremen))
     click(tools, "#known-form button[type=submit]")
     tools.wait_until(
-        f"window.juwe.state.current && window.juwe.state.current.id === {proposed}",
+        f"window.juwe.state.current?.id === {proposed}",
         15,
         "Bremen's current plan",
     )
     click(tools, f"#versions tr[data-plan='{first}'] button")
-    tools.wait_until(f"window.juwe.state.current.id === {first}", 15, "the first version")
+    tools.wait_until(f"window.juwe.state.current?.id === {first}", 15, "the first version")
     tools.wait_until(
         f"document.querySelector('#versions tr.current').dataset.plan === '{first}'", 5
     )
