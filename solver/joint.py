@@ -243,7 +243,7 @@ class JointSolve:
         plans = JointPlans(training, rollout)
         return Fallback(plans, float(t + r), values, no_plan_message=message)
 
-    def objective(self, solver: cp_model.CpSolver) -> float:
+    def objective(self, solver: cp_model.CpSolver, plan: JointPlans) -> float:
         return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> JointPlans:

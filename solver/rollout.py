@@ -101,7 +101,7 @@ class RolloutSolve:
         )
         return Fallback(self.start, base, terms, worse_message=worse)
 
-    def objective(self, solver: cp_model.CpSolver) -> float:
+    def objective(self, solver: cp_model.CpSolver, plan: RolloutPlan) -> float:
         return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> RolloutPlan:

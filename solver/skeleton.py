@@ -148,7 +148,7 @@ class Part(Protocol[P]):
     def build(self) -> None: ...
     def search(self, run: Run) -> Search: ...
     def fallback(self) -> Fallback[P] | None: ...
-    def objective(self, solver: cp_model.CpSolver) -> float: ...
+    def objective(self, solver: cp_model.CpSolver, plan: P) -> float: ...
     def extract(self, solver: cp_model.CpSolver) -> P: ...
     def check(self, plan: P) -> list: ...
     def terms(self, solver: cp_model.CpSolver, plan: P) -> dict[str, float]: ...
@@ -207,7 +207,10 @@ def _result(part: Part[P], run: Run, search: Search, explain: bool, what: str) -
     fallback = part.fallback() if search.modelled else None
     if fallback is not None and status in ("unknown", "feasible"):
         found = status == "feasible" and solver is not None
-        if not found or (part.replaces_worse and fallback.value < part.objective(solver)):
+        worse = found and part.replaces_worse and (
+            fallback.value < part.objective(solver, part.extract(solver))
+        )
+        if not found or worse:
             result = baseline_result(
                 part.name,
                 fallback.plan,
@@ -234,7 +237,7 @@ def _result(part: Part[P], run: Run, search: Search, explain: bool, what: str) -
     plan = part.extract(solver)
     raise_on_violations(part.check(plan), what)
     terms = part.terms(solver, plan)
-    objective = part.objective(solver)
+    objective = part.objective(solver, plan)
     bound = solver.best_objective_bound / part.scale if search.bound_holds else -float("inf")
     if search.known_bound is not None and search.known_bound <= objective:
         bound = max(bound, search.known_bound)

@@ -581,10 +581,10 @@ class StaffingSolve:
         value = staffing_objective(self.instance, figures.terms)
         return Fallback(self.start, value, reported_terms(figures.terms))
 
-    def objective(self, solver: cp_model.CpSolver) -> float:
+    def objective(self, solver: cp_model.CpSolver, plan: StaffingPlan) -> float:
         # the plan's own objective, from its checked terms: the solver's can be higher
         # when the search stopped before proving the optimum
-        return staffing_objective(self.instance, self._checked(solver, self.extract(solver)))
+        return staffing_objective(self.instance, self._checked(solver, plan))
 
     def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
         assert self.sm is not None

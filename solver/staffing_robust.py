@@ -416,7 +416,7 @@ class RobustSolve:
             no_plan_message=f"{self.start_name} (CP-SAT found no plan in the time limit)",
         )
 
-    def objective(self, solver: cp_model.CpSolver) -> float:
+    def objective(self, solver: cp_model.CpSolver, plan: StaffingPlan) -> float:
         return solver.objective_value / self.scale
 
     def extract(self, solver: cp_model.CpSolver) -> StaffingPlan:
@@ -430,9 +430,9 @@ class RobustSolve:
         # the model's terms are upper bounds that are tight at the optimum (a sample
         # outside the tail may keep a loose excess): the plan's own value is never higher
         value, terms = self.value(plan)
-        if value > self.objective(solver) + 1e-6 * max(1.0, abs(value)):
+        if value > self.objective(solver, plan) + 1e-6 * max(1.0, abs(value)):
             raise RuntimeError(
-                f"robust objective {self.objective(solver)} is below the plan's {value}"
+                f"robust objective {self.objective(solver, plan)} is below the plan's {value}"
             )
         return terms
 

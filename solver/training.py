@@ -172,7 +172,7 @@ class TrainingPart:
             no_plan_message=message("no plan") if rounded else BASELINE_FALLBACK,
         )
 
-    def objective(self, solver: cp_model.CpSolver) -> float:
+    def objective(self, solver: cp_model.CpSolver, plan: TrainingPlan) -> float:
         return integral_objective(solver)
 
     def extract(self, solver: cp_model.CpSolver) -> TrainingPlan:

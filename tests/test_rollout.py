@@ -624,7 +624,7 @@ def test_objective_is_the_integer_cp_sat_reports_as_a_float():
 
     near = SimpleNamespace(objective_value=98.00000000000001)
     for part in (RolloutSolve, JointSolve):
-        assert part.objective(None, near) == 98.0
+        assert part.objective(None, near, None) == 98.0
 
 
 def test_a_small_model_is_searched_whole_by_both_workers_a_large_one_keeps_the_lns():

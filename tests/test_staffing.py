@@ -158,8 +158,8 @@ def test_a_search_stopped_early_reports_the_plans_own_terms():
     assert solver.solve(part.sm.model) == cp_model.OPTIMAL
     assert part.extract(solver) == plan
     assert part.terms(solver, plan) == reported_terms(figures.terms)
-    assert part.objective(solver) == pytest.approx(staffing_objective(inst, figures.terms))
-    assert part.objective(solver) < solver.objective_value / OBJECTIVE_SCALE
+    assert part.objective(solver, plan) == pytest.approx(staffing_objective(inst, figures.terms))
+    assert part.objective(solver, plan) < solver.objective_value / OBJECTIVE_SCALE
 
 
 def test_a_model_term_below_the_checkers_is_an_error():
