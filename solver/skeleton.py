@@ -205,12 +205,12 @@ def _result(part: Part[P], run: Run, search: Search, explain: bool, what: str) -
     status = status_name(search.code)
     solver = search.solver
     fallback = part.fallback() if search.modelled else None
+    plan: P | None = None  # CP-SAT's plan, extracted once
     if fallback is not None and status in ("unknown", "feasible"):
         found = status == "feasible" and solver is not None
-        worse = found and part.replaces_worse and (
-            fallback.value < part.objective(solver, part.extract(solver))
-        )
-        if not found or worse:
+        if found and part.replaces_worse:
+            plan = part.extract(solver)
+        if not found or (plan is not None and fallback.value < part.objective(solver, plan)):
             result = baseline_result(
                 part.name,
                 fallback.plan,
@@ -234,7 +234,8 @@ def _result(part: Part[P], run: Run, search: Search, explain: bool, what: str) -
             outcome.message = "conflicting rules: " + "; ".join(conflicts)
         outcome.seconds = run.seconds()
         return Result(part.name, outcome, None)
-    plan = part.extract(solver)
+    if plan is None:
+        plan = part.extract(solver)
     raise_on_violations(part.check(plan), what)
     terms = part.terms(solver, plan)
     objective = part.objective(solver, plan)
