@@ -41,7 +41,8 @@ def clean_text(value: str) -> str:
 def text_row(ws: Worksheet, values: Iterable[Any]) -> None:
     """Append a row; strings become text cells (never formulas), other values as given."""
     # cells made here, not looked up after `append`: `ws[ws.max_row]` scans every cell of
-    # the sheet, which made writing a sheet quadratic in its rows (2.3 s for Bremen's plan)
+    # the sheet, which made writing a sheet quadratic in its rows (write_plan_xlsx for a
+    # Bremen plan 1.46-1.62 s before, 0.42-0.44 s after)
     ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in values])
 
 

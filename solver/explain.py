@@ -46,7 +46,6 @@ class Assumptions:
         self.model.clear_assumptions()
         self.model.add_assumptions([self._lits[k] for k in keys])
         t0 = time.perf_counter()
-        code = cp_model.UNKNOWN
         for presolve, share in ((False, 0.25), (True, 1.0)):
             left = time_limit - (time.perf_counter() - t0)
             solver = cp_model.CpSolver()

@@ -126,9 +126,7 @@ class TrainingPart:
                     if rounded is not None and (fallback is None or rounded.value < fallback.value):
                         self._fallback, self._source = rounded, "rounded"
                         tm.hint_plan(rounded.plan)  # a complete plan near the LP's solution
-                    elif self._source == "previous":
-                        pass  # the kept previous plan stays the hint, whole: it moves nothing
-                    else:
+                    elif self._source != "previous":  # a kept previous plan stays the hint
                         start = fallback.plan if fallback is not None else None
                         tm.hint_start_days(lower.days(), start)
         near: cp_model.CpSolver | None = None  # a plan found near the LP's solution
