@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-Phase = Literal["start", "lp_bound", "near_lp", "search", "fallback", "explain", "done"]
+Phase = Literal["start", "lp_bound", "near_lp", "search", "lns", "fallback", "explain", "done"]
 PHASE_TITLES: dict[str, str] = {
     "start": "building the model",
     "lp_bound": "LP bound",
     "near_lp": "searching near the LP solution",
     "search": "searching",
+    "lns": "re-planning a few groups at a time",
     "fallback": "baseline plan",
     "explain": "explaining the conflict",
     "done": "done",

@@ -19,7 +19,7 @@ would split the model.)
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -61,9 +61,18 @@ class TrainingModel:
         hint: TrainingPlan | None = None,
         model: cp_model.CpModel | None = None,
         windows: SessionWindows | None = None,
+        free_groups: set[str] | None = None,
+        frozen: TrainingPlan | None = None,
     ):
         """`model`: build into this CP-SAT model (joint planning with the rollout);
-        `windows`: the instance's session windows, when the caller has them already."""
+        `windows`: the instance's session windows, when the caller has them already.
+
+        `free_groups` with `frozen` (a plan of every group): the model of a neighbourhood
+        (`solver.training_lns`). Only the free groups' sessions are variables; the other
+        groups' planned sessions stay as `frozen` has them, their days taken from their
+        trainers, their centres and the trainers' monthly caps. The objective is the whole
+        plan's less a constant (the fixed groups' terms), so a better neighbourhood plan is
+        a better whole plan, and `extract` returns the whole plan."""
         if instance.training is None:
             raise ValueError("the instance has no training part")
         self.instance = instance
@@ -75,7 +84,11 @@ class TrainingModel:
         self.assumptions = Assumptions(self.model, active=explain)
         self.trainers = [t.id for t in self.training.trainers]
         self.windows = windows if windows is not None else SessionWindows.of(instance)
-        self.tasks = list(self.windows.tasks)
+        self.tasks = [
+            t for t in self.windows.tasks if free_groups is None or t.group in free_groups
+        ]
+        self.free_groups = free_groups
+        self._freeze(free_groups, frozen)
         self.empty_windows: list[SessionTask] = []
         self._variables()
         self._add_constraints()
@@ -84,6 +97,39 @@ class TrainingModel:
             self._objective()
             if hint is not None:
                 self._add_hint(hint)
+
+    def _freeze(self, free_groups: set[str] | None, frozen: TrainingPlan | None) -> None:
+        """The fixed groups' planned sessions: their placements (for `extract`) and their
+        days as (trainer, centre, group, working-day index)."""
+        self.frozen_placements: dict[tuple[str, str], tuple] = {}
+        self.frozen_days: list[tuple[str | None, str, str, int]] = []
+        if free_groups is None:
+            return
+        if frozen is None or self.explain:
+            raise ValueError("a neighbourhood model needs the frozen plan and no explain mode")
+        centre_of = {g.id: g.centre for g in self.instance.organisation.groups}
+        for p in frozen.sessions:
+            if p.status != "planned" or p.group in free_groups or p.start is None:
+                continue
+            end = p.end or p.start
+            self.frozen_placements[(p.group, p.session)] = (p.start, end, p.trainer)
+            for w in range(self.cal.index(p.start), self.cal.index(end) + 1):
+                self.frozen_days.append((p.trainer, centre_of[p.group], p.group, w))
+
+    def _frozen_intervals(self, keep) -> list[cp_model.IntervalVar]:
+        """One-day fixed intervals on the frozen days that `keep(trainer, centre)` selects,
+        within the working days the free sessions can use (on generated-XL most of the
+        3,750 frozen days lie outside a neighbourhood's windows)."""
+        if not self.frozen_days or not self.sessions:
+            return []
+        first = min(s.lo for s in self.sessions)
+        last = max(s.hi + s.task.days - 1 for s in self.sessions)
+        offsets = self.cal.offsets
+        return [
+            self.model.new_fixed_size_interval_var(offsets[w], 1, "")
+            for tid, centre, _g, w in self.frozen_days
+            if first <= w <= last and keep(tid, centre)
+        ]
 
     # ----------------------------------------------------------------- variables
     def _variables(self) -> None:
@@ -120,11 +166,7 @@ class TrainingModel:
                 day_offsets = [start]
                 for k in range(1, t.days):
                     pairs = [(offsets[w], offsets[w + k]) for w in ok if w <= n - t.days]
-                    dk = m.new_int_var_from_domain(
-                        cp_model.Domain.from_values([b for _, b in pairs] or [0]), f"day{k}({name})"
-                    )
-                    m.add_allowed_assignments([start, dk], pairs or [(0, 0)])
-                    day_offsets.append(dk)
+                    day_offsets.append(self._later_day(start, pairs or [(0, k)], f"{k}({name})"))
                 last = day_offsets[-1]
                 size = m.new_int_var(
                     t.days, offsets[-1] + 1 if offsets else t.days, f"span({name})"
@@ -158,6 +200,37 @@ class TrainingModel:
             else:
                 m.add_exactly_one(row.values())
             self.assign.append(row)
+
+    def _later_day(
+        self, start: cp_model.IntVar, pairs: list[tuple[int, int]], name: str
+    ) -> cp_model.IntVar:
+        """The calendar offset of a later day of a multi-day session, from the (start,
+        day) pairs its start allows. The starts fall into a few classes by the calendar
+        days d between them (the next day, over a weekend, over a holiday): one literal
+        per class, exactly one true, each allowing only its class's starts, and
+        day = start + sum(d x literal), a row the LP sees. A table over the pairs said
+        the same but made CP-SAT encode every start value (office-unlike: 18,232
+        literals, most of its 5.8 s presolve)."""
+        m = self.model
+        by_delta: dict[int, list[int]] = defaultdict(list)
+        for a, b in pairs:
+            by_delta[b - a].append(a)
+        day = m.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted({b for _, b in pairs})), f"day{name}"
+        )
+        if len(by_delta) == 1:
+            m.add(day == start + next(iter(by_delta)))
+            return day
+        lits = []
+        for delta, starts in sorted(by_delta.items()):
+            lit = m.new_bool_var(f"gap{delta}_day{name}")
+            m.add_linear_expression_in_domain(
+                start, cp_model.Domain.from_values(starts)
+            ).only_enforce_if(lit)
+            lits.append((delta, lit))
+        m.add_exactly_one(lit for _, lit in lits)
+        m.add(day == start + sum(delta * lit for delta, lit in lits))
+        return day
 
     def _successors(self) -> None:
         """Where `after` leaves a group's sessions partly unordered, the solver chooses
@@ -331,6 +404,7 @@ class TrainingModel:
                 if tid in self.assign[i]
             ]
             ivs += self._trainer_unavailable(k, tid)
+            ivs += self._frozen_intervals(lambda t, _c, tid=tid: t == tid)
             m.add_no_overlap(ivs)
 
     def _trainer_unavailable(self, k: int, tid: str) -> list[cp_model.IntervalVar]:
@@ -355,6 +429,9 @@ class TrainingModel:
             for day in d.run if d.trainer is not None else ():
                 if (day.year, day.month) in month_no:
                     used[d.trainer][month_no[day.year, day.month]] += 1
+        for tid, _c, _g, w in self.frozen_days:
+            if tid is not None:
+                used[tid][month_no[self.cal.month_keys[w]]] += 1
         total_days = sum(s.task.days for s in self.sessions)
         capped = [
             (tid, t.max_days_per_month)
@@ -418,13 +495,15 @@ class TrainingModel:
             k = self.training.coverage(centre)
             if k >= len(self.trainers) and not self.explain:
                 continue  # implied: no more sessions a day than trainers
-            if len({s.task.group for s in sessions}) <= k:
+            fixed_groups = {g for _t, c, g, _w in self.frozen_days if c == centre}
+            if len({s.task.group for s in sessions} | fixed_groups) <= k:
                 continue
             lit = self.assumptions.literal("centre_coverage", f"centre {centre}")
             if self.explain:
                 ivs = [self._session_interval(s, lit, "") for s in sessions]
             else:
                 ivs = [s.interval for s in sessions]
+            ivs += self._frozen_intervals(lambda _t, c, centre=centre: c == centre)
             if k == 1:
                 self.model.add_no_overlap(ivs)
             else:
@@ -476,7 +555,7 @@ class TrainingModel:
         """Redundant: on any day at most as many sessions as trainers (a strong bound)."""
         if len(self.trainers) == 1:
             return  # the trainer's own no-overlap says the same
-        ivs = [s.interval for s in self.sessions]
+        ivs = [s.interval for s in self.sessions] + self._frozen_intervals(lambda _t, _c: True)
         self.model.add_cumulative(ivs, [1] * len(ivs), len(self.trainers))
 
     def _trainer_symmetry(self) -> None:
@@ -490,8 +569,8 @@ class TrainingModel:
         balance are unchanged when identical trainers swap all their sessions.
         """
         ts = self.training.trainers
-        if self.previous is not None or len(ts) < 2:
-            return
+        if self.previous is not None or len(ts) < 2 or self.free_groups is not None:
+            return  # (a neighbourhood: the fixed groups tell the trainers apart)
         if any(task.pinned_trainer is not None for task in self.tasks):
             return  # a pinned trainer is no longer interchangeable
         # trainers of dated done sessions: their monthly cap or continuity may tell them apart
@@ -578,13 +657,15 @@ class TrainingModel:
         m = self.model
         if len(self.trainers) < 2:
             return 0
-        total = sum(s.task.days for s in self.sessions)
+        fixed = Counter(tid for tid, _c, _g, _w in self.frozen_days)  # a neighbourhood's
+        total = sum(s.task.days for s in self.sessions) + sum(fixed.values())
         loads = []
         for tid in self.trainers:
-            load = m.new_int_var(0, total, f"load({tid})")
+            load = m.new_int_var(fixed[tid], total, f"load({tid})")
             m.add(
                 load
-                == sum(
+                == fixed[tid]
+                + sum(
                     s.task.days * self.assign[i][tid]
                     for i, s in enumerate(self.sessions)
                     if tid in self.assign[i]
@@ -779,4 +860,5 @@ class TrainingModel:
                 (tid for tid, lit in self.assign[i].items() if solver.boolean_value(lit)), None
             )
             placements[s.task.key] = (days[0], days[-1], trainer)
+        placements.update(self.frozen_placements)  # a neighbourhood's fixed groups
         return assemble_plan(self.instance, placements)

@@ -65,6 +65,7 @@ export function jobWords(status) {
 
 const PHASE_WORDS = { start: "starting", lp_bound: "computing the LP bound",
   near_lp: "searching near the LP's plan", search: "searching",
+  lns: "re-planning a few groups at a time",
   fallback: "hand-planning fallback", explain: "naming the rules in conflict",
   done: "finished" };
 
