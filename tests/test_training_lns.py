@@ -77,3 +77,27 @@ def test_improve_returns_a_checked_better_plan():
     assert seen == sorted(seen, reverse=True) and seen[-1] == out.value
     values = [v for _t, v in out.history]
     assert values == sorted(values, reverse=True)
+
+
+def test_solve_uses_the_lns_only_where_the_lp_is_skipped(monkeypatch):
+    import solver.training as training
+
+    def phases(name, **kw):
+        seen = []
+        result = training.solve(
+            load(bundled_path(name)), workers=2, seed=0, progress=seen.append, **kw
+        )
+        return result, {e.phase for e in seen}
+
+    result, seen = phases("bremen-2016", time_limit=30)
+    assert "lns" not in seen and result.outcome.status == "optimal"  # the LP ran
+    # a whole model too large to search: the LNS gets all the time, from the baseline
+    monkeypatch.setattr(training, "LNS_ONLY_SESSIONS", 100)
+    result, seen = phases("office-unlike", time_limit=8)
+    inst = load(bundled_path("office-unlike"))
+    assert "lns" in seen and "search" not in seen
+    o = result.outcome
+    assert o.status == "feasible" and "re-planning a few groups" in o.message
+    assert check_training(inst, result.plan) == []
+    assert o.objective == _value(inst, result.plan) < _value(inst, greedy_training(inst))
+    assert o.bound is not None and o.bound <= o.objective
