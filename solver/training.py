@@ -141,7 +141,7 @@ class TrainingPart:
         if near is not None and (fb is None or near.objective_value < fb.value):
             tm.hint_solution(near)
         lns = self._lns_share(run, lower)
-        if lns and self._improve(run, near, floor, run.time_left() * lns):
+        if lns and self._improve(run, floor, run.time_left() * lns):
             tm.hint_plan(self._fallback.plan)
         if lns >= 1.0:  # the full model is too large to search (LNS_ONLY_SESSIONS)
             return Search(cp_model.UNKNOWN, None, bound_holds=False, known_bound=floor)
@@ -167,23 +167,19 @@ class TrainingPart:
             return 1.0
         return LNS_SHARE if len(tm.by_group) >= LNS_MIN_GROUPS else 0.0
 
-    def _improve(
-        self, run: Run, near: cp_model.CpSolver | None, floor: int | None, seconds: float
-    ) -> bool:
-        """Re-plan a few groups at a time from the best plan so far (the fallback or the
-        plan found near the LP) for `seconds`; a better plan becomes the fallback (and the
-        full model's hint). True when it found one."""
+    def _improve(self, run: Run, floor: int | None, seconds: float) -> bool:
+        """Re-plan a few groups at a time from the fallback plan (there is no LP plan where
+        the LNS runs) for `seconds`; a better plan becomes the fallback (and the full
+        model's hint). True when it found one."""
         from solver.training_lns import improve
 
         tm = self.tm
         assert tm is not None
-        start, value = None, None
-        if self._fallback is not None:
-            start, value = self._fallback.plan, self._fallback.value
-        if near is not None and (value is None or integral_objective(near) < value):
-            start, value = tm.extract(near), integral_objective(near)
-        if start is None or (floor is not None and value <= floor):
+        if self._fallback is None:
             return False
+        start, value = self._fallback.plan, self._fallback.value
+        if floor is not None and value <= floor:
+            return False  # proven optimal already
 
         def better(plan: TrainingPlan, v: float) -> None:
             bound = floor if floor is not None and floor <= v else None
@@ -269,7 +265,7 @@ SOURCES = {
     "baseline": "the hand-planning baseline's plan",
     "rounded": "the LP relaxation's start days rounded into a plan by list scheduling",
     "previous": "the previous plan, kept where it still fits (list scheduling from its dates)",
-    "lns": "the best plan improved by re-planning a few groups at a time (solver.training_lns)",
+    "lns": "the best plan improved by re-planning a few groups at a time",
 }
 
 LNS_SHARE = 0.5
