@@ -198,6 +198,7 @@ class TrainingPart:
             stop=run.stop,
             on_better=better,
         )
+        run.history.work += out.work
         if not out.improved:
             return False
         self._fallback = self._checked(out.plan, "lns")

@@ -51,6 +51,7 @@ class LnsOutcome:
     value: float
     moves: int = 0  # neighbourhoods solved
     improved: int = 0  # of them, accepted as better
+    work: float = 0.0  # CP-SAT's deterministic time over the moves (the history's `work`)
     history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, value)
 
 
@@ -97,6 +98,7 @@ def improve(
         p.cp_model_presolve = PRESOLVE
         code = solver.solve(tm.model)  # (a stop is seen between moves, at most 2 s apart)
         out.moves += 1
+        out.work += solver.response_proto.deterministic_time
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             size = max(MIN_GROUPS, size - 1)
             continue
