@@ -448,3 +448,10 @@ def weighted_objective(instance: Instance, terms: dict[str, int]) -> int:
     assert instance.training is not None
     w = instance.training.weights.as_dict()
     return sum(w[name] * value for name, value in terms.items())
+
+
+def plan_objective(
+    instance: Instance, plan: TrainingPlan, previous: TrainingPlan | None = None
+) -> int:
+    """A plan's weighted objective, from its terms as the solver defines them."""
+    return weighted_objective(instance, training_terms(instance, plan, previous))

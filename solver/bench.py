@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from models.check_rollout import check_rollout, rollout_objective
 from models.check_staffing import check_staffing, staffing_figures, staffing_objective
-from models.check_training import check_training, training_terms, weighted_objective
+from models.check_training import check_training, plan_objective
 from models.coupling import training_days_by_centre, training_relief
 from models.instance import Instance
 from models.plan import TrainingPlan
@@ -162,7 +162,7 @@ def training_baseline(instance: Instance) -> float | None:
     if plan is None:
         return None
     raise_on_violations(check_training(instance, plan), "the training baseline")
-    return float(weighted_objective(instance, training_terms(instance, plan)))
+    return float(plan_objective(instance, plan))
 
 
 def staffing_baseline(instance: Instance, training_plan: TrainingPlan | None) -> float | None:

@@ -5,7 +5,8 @@
 days are the hint, and rounded by list scheduling (`lp_rounding`) they give a complete plan:
 the full model's hint when nothing better is known, and the returned plan when CP-SAT ends
 with none as good. It then searches near the LP's solution (`_lp_neighbourhood`) before the
-full model.
+full model. Where the LP is skipped as too slow, the LNS on small models of
+`solver.training_lns` improves the fallback plan first (`TrainingPart._lns_share`).
 """
 
 from __future__ import annotations
@@ -216,7 +217,7 @@ class TrainingPart:
         raise_on_violations(check_training(self.instance, plan), "a fallback training plan")
         terms = training_terms(self.instance, plan, self.previous)
         value = float(weighted_objective(self.instance, terms))
-        rounded = source in ("rounded", "lns")  # a plan no baseline message fits
+        rounded = source == "rounded"
         source = SOURCES[source]
 
         def message(found: str) -> str:

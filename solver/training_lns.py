@@ -6,13 +6,13 @@ every 2-3 s, and on generated-XL (3,000 sessions) not even a first one within a 
 Here a neighbourhood is a handful of whole groups: `TrainingModel(free_groups=...,
 frozen=plan)` builds the model of their sessions only, with the other groups' sessions
 fixed where the plan has them (their days block trainers and centres and count against the
-monthly caps). That model is small whatever the office's size, so a move takes a fraction
-of a second.
+monthly caps). That model is small whatever the office's size: it is built in a fraction
+of a second and searched for at most MOVE_SECONDS.
 
 The groups of a neighbourhood are chosen to compete for the same days: a random group,
 then the groups whose planned span overlaps it most, half the time only those of its
-centre or sharing its trainers. The neighbourhood grows while moves finish (proven
-optimal within their budget) and shrinks when they time out.
+centre or sharing its trainers. The neighbourhood grows by a group when a move is proven
+optimal within its budget and shrinks by one when a move finds no plan or no better one.
 
 Every accepted plan is the whole plan, scored by the checker's terms
 (`models.check_training.training_terms`), so a move that does not improve the whole
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from models.check_training import training_terms, weighted_objective
+from models.check_training import plan_objective
 from models.instance import Instance
 from models.plan import TrainingPlan
 from models.training_tasks import SessionWindows
@@ -72,7 +72,7 @@ def improve(
     t0 = time.perf_counter()
     windows = windows if windows is not None else SessionWindows.of(instance)
     rng = random.Random(seed)
-    value = _value(instance, plan, previous)
+    value = float(plan_objective(instance, plan, previous))
     out = LnsOutcome(plan, value, history=[(0.0, value)])
     groups = sorted({t.group for t in windows.tasks})
     if len(groups) < 2:
@@ -103,7 +103,7 @@ def improve(
             size = max(MIN_GROUPS, size - 1)
             continue
         candidate = tm.extract(solver)
-        v = _value(instance, candidate, previous)
+        v = float(plan_objective(instance, candidate, previous))
         if code == cp_model.OPTIMAL:
             size = min(MAX_GROUPS, size + 1)
         elif v >= out.value - 1e-9:
@@ -117,16 +117,11 @@ def improve(
     return out
 
 
-def _value(instance: Instance, plan: TrainingPlan, previous: TrainingPlan | None) -> float:
-    return float(weighted_objective(instance, training_terms(instance, plan, previous)))
-
-
 def _model(instance, plan, free, windows, previous):
+    """The neighbourhood's model, unhinted: `_complete_hint` hints every variable."""
     from solver.training_model import TrainingModel  # local: the model imports the solver
 
-    return TrainingModel(
-        instance, previous, hint=plan, windows=windows, free_groups=free, frozen=plan
-    )
+    return TrainingModel(instance, previous, windows=windows, free_groups=free, frozen=plan)
 
 
 def _complete_hint(tm, plan: TrainingPlan) -> bool:
